@@ -1,1 +1,13 @@
-//! Sans-IO SIP.
+//! Sans-IO SIP for uacsta: messages (RFC 3261 §7), URIs (§19), typed headers (§20), and the layers built
+//! on them. Nothing here opens a socket or reads a clock: callers pass bytes and `Instant`s in and get
+//! messages, timers and bytes out. The tokio transports live behind the `transport` feature.
+
+pub mod header;
+pub mod message;
+pub mod uri;
+
+pub use header::HeaderError;
+pub use message::{
+    Header, HeaderName, Headers, Message, Method, Request, Response, StatusCode, TypedHeader,
+};
+pub use uri::{Host, Params, Uri};
