@@ -1,1 +1,2 @@
 //! CSTA.
+pub mod framing;
