@@ -1,1 +1,3 @@
 //! CSTA.
+pub mod correlation;
+pub mod framing;
