@@ -521,6 +521,23 @@ impl Headers {
         self.values(&H::NAME).map(H::parse).collect()
     }
 
+    /// Replaces the first element of `name`: the first comma-separated value of its first line for list
+    /// headers, the whole first line otherwise. Does nothing when the header is absent.
+    pub fn replace_first_value(&mut self, name: &HeaderName, value: String) {
+        let Some(line) = self.0.iter_mut().find(|h| &h.name == name) else {
+            return;
+        };
+        if name.is_list() {
+            let mut parts = split_list(&line.value);
+            if parts.len() > 1 {
+                parts[0] = &value;
+                line.value = parts.join(", ");
+                return;
+            }
+        }
+        line.value = value;
+    }
+
     /// Appends a typed value as a line of its own.
     pub fn push_typed<H: TypedHeader>(&mut self, value: &H) {
         self.push(H::NAME, value.render());
