@@ -1,3 +1,4 @@
 //! Sans-IO SIP.
 
+pub mod auth;
 pub mod ids;
