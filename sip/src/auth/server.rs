@@ -358,3 +358,460 @@ impl DigestServer {
 fn duration_ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{DigestClient, DigestRequest, respond};
+    use crate::ids::IdGenerator;
+
+    const REALM: &str = "pbx.example.com";
+    const USER: &str = "000413a1b2c3";
+    const PASSWORD: &str = "s3cret";
+
+    const REGISTER: DigestRequest<'static> = DigestRequest {
+        method: "REGISTER",
+        uri: "sip:pbx.example.com",
+        body: b"",
+    };
+
+    fn server(config: DigestServerConfig, t0: Instant) -> DigestServer {
+        DigestServer::new(config, IdGenerator::from_seed(1).nonce_secret(), t0)
+    }
+
+    fn passwords(user: &str, _: Algorithm) -> Option<Secret> {
+        (user == USER).then(|| Secret::Password(PASSWORD.into()))
+    }
+
+    fn challenge_for(server: &mut DigestServer, now: Instant, algorithm: Algorithm) -> Challenge {
+        server
+            .challenges(now, false)
+            .into_iter()
+            .find(|c| c.algorithm() == algorithm)
+            .expect("algorithm offered")
+    }
+
+    fn answer(challenge: &Challenge, password: &str, nc: u32) -> Credentials {
+        respond(challenge, &REGISTER, USER, password, "c0ffee", nc).expect("answerable")
+    }
+
+    fn check(server: &mut DigestServer, credentials: &Credentials, now: Instant) -> Verdict {
+        server.verify(credentials, "REGISTER", b"", now, passwords)
+    }
+
+    fn authenticated() -> Verdict {
+        Verdict::Authenticated {
+            username: USER.into(),
+        }
+    }
+
+    #[test]
+    fn offers_sha256_then_md5_with_one_nonce() {
+        let t0 = Instant::now();
+        let mut s = server(DigestServerConfig::new(REALM), t0);
+        let challenges = s.challenges(t0, false);
+        let algorithms: Vec<Algorithm> = challenges.iter().map(Challenge::algorithm).collect();
+        assert_eq!(algorithms, [Algorithm::Sha256, Algorithm::Md5]);
+        assert_eq!(challenges[0].nonce, challenges[1].nonce);
+        assert_eq!(challenges[0].nonce.len(), 2 * NONCE_BYTES);
+        assert_eq!(challenges[0].qop, [Qop::Auth]);
+        assert!(!challenges[0].stale);
+        assert_eq!(
+            challenges[1].to_string(),
+            format!(
+                "Digest realm=\"{REALM}\", nonce=\"{}\", algorithm=MD5, qop=\"auth\"",
+                challenges[1].nonce
+            )
+        );
+        assert_ne!(s.challenges(t0, false)[0].nonce, challenges[0].nonce);
+        assert!(s.challenges(t0, true).iter().all(|c| c.stale));
+    }
+
+    #[test]
+    fn same_key_and_time_give_same_nonces() {
+        let t0 = Instant::now();
+        let mut a = server(DigestServerConfig::new(REALM), t0);
+        let mut b = server(DigestServerConfig::new(REALM), t0);
+        let later = t0 + Duration::from_secs(3);
+        assert_eq!(a.challenges(later, false), b.challenges(later, false));
+    }
+
+    #[test]
+    fn round_trip_each_algorithm_with_qop() {
+        for algorithm in [
+            Algorithm::Sha256,
+            Algorithm::Md5,
+            Algorithm::Sha256Sess,
+            Algorithm::Md5Sess,
+        ] {
+            let t0 = Instant::now();
+            let mut config = DigestServerConfig::new(REALM);
+            config.algorithms = vec![algorithm];
+            let mut s = server(config, t0);
+            let ch = challenge_for(&mut s, t0, algorithm);
+            let creds = answer(&ch, PASSWORD, 1);
+            assert_eq!(creds.algorithm, Some(algorithm));
+            let header = creds.to_string();
+            assert_eq!(
+                s.verify_header(&header, "REGISTER", b"", t0, passwords),
+                authenticated(),
+                "{algorithm}"
+            );
+        }
+    }
+
+    #[test]
+    fn round_trip_without_qop() {
+        for algorithm in [Algorithm::Sha256, Algorithm::Md5] {
+            let t0 = Instant::now();
+            let mut config = DigestServerConfig::new(REALM);
+            config.qop.clear();
+            let mut s = server(config, t0);
+            let ch = challenge_for(&mut s, t0, algorithm);
+            assert!(ch.qop.is_empty());
+            let creds = answer(&ch, PASSWORD, 1);
+            assert_eq!((creds.qop.as_ref(), creds.nc), (None, None));
+            assert_eq!(check(&mut s, &creds, t0), authenticated(), "{algorithm}");
+            // No nonce count, so nothing is tracked and a repeat within the lifetime passes.
+            assert_eq!(check(&mut s, &creds, t0), authenticated());
+            assert_eq!(s.tracked_nonces(), 0);
+        }
+    }
+
+    #[test]
+    fn rfc2069_credentials_can_be_refused() {
+        let t0 = Instant::now();
+        let mut config = DigestServerConfig::new(REALM);
+        config.allow_rfc2069 = false;
+        let mut s = server(config, t0);
+        let mut ch = challenge_for(&mut s, t0, Algorithm::Md5);
+        ch.qop.clear();
+        assert_eq!(
+            check(&mut s, &answer(&ch, PASSWORD, 1), t0),
+            Verdict::Malformed(AuthError::MissingParameter("qop"))
+        );
+    }
+
+    #[test]
+    fn precomputed_ha1_is_accepted() {
+        let t0 = Instant::now();
+        let mut s = server(DigestServerConfig::new(REALM), t0);
+        let ch = challenge_for(&mut s, t0, Algorithm::Sha256);
+        let creds = answer(&ch, PASSWORD, 1);
+        let verdict = s.verify(&creds, "REGISTER", b"", t0, |user, algorithm| {
+            Some(Secret::Ha1(algorithm.ha1(user, REALM, PASSWORD)))
+        });
+        assert_eq!(verdict, authenticated());
+    }
+
+    #[test]
+    fn wrong_password_and_unknown_user() {
+        let t0 = Instant::now();
+        let mut s = server(DigestServerConfig::new(REALM), t0);
+        let ch = challenge_for(&mut s, t0, Algorithm::Sha256);
+        assert_eq!(
+            check(&mut s, &answer(&ch, "guess", 1), t0),
+            Verdict::WrongResponse {
+                username: USER.into()
+            }
+        );
+        let stranger = respond(&ch, &REGISTER, "intruder", PASSWORD, "c", 1).expect("answerable");
+        assert_eq!(
+            check(&mut s, &stranger, t0),
+            Verdict::UnknownUser {
+                username: "intruder".into()
+            }
+        );
+        // A digest over another method does not pass either.
+        let creds = answer(&ch, PASSWORD, 1);
+        assert_eq!(
+            s.verify(&creds, "INVITE", b"", t0, passwords),
+            Verdict::WrongResponse {
+                username: USER.into()
+            }
+        );
+    }
+
+    #[test]
+    fn nonce_goes_stale_after_its_lifetime() {
+        let t0 = Instant::now();
+        let mut s = server(DigestServerConfig::new(REALM), t0);
+        let issued = t0 + Duration::from_secs(10);
+        let ch = challenge_for(&mut s, issued, Algorithm::Sha256);
+        let lifetime = s.config().nonce_lifetime;
+        assert_eq!(
+            check(&mut s, &answer(&ch, PASSWORD, 1), issued + lifetime),
+            authenticated()
+        );
+        let late = issued + lifetime + Duration::from_millis(1);
+        assert_eq!(
+            check(&mut s, &answer(&ch, PASSWORD, 2), late),
+            Verdict::Stale
+        );
+        // But a wrong password is reported as such, not as stale (RFC 7616 §3.3).
+        assert_eq!(
+            check(&mut s, &answer(&ch, "guess", 3), late),
+            Verdict::WrongResponse {
+                username: USER.into()
+            }
+        );
+        let fresh = s.challenges(late, true);
+        assert!(fresh[0].stale);
+        assert_eq!(
+            check(&mut s, &answer(&fresh[0], PASSWORD, 1), late),
+            authenticated()
+        );
+    }
+
+    #[test]
+    fn forged_or_foreign_nonces_are_stale() {
+        let t0 = Instant::now();
+        let mut s = server(DigestServerConfig::new(REALM), t0);
+        let ch = challenge_for(&mut s, t0, Algorithm::Sha256);
+
+        let mut tampered = ch.clone();
+        let last = tampered.nonce.pop().expect("non-empty nonce");
+        tampered.nonce.push(if last == '0' { '1' } else { '0' });
+        assert_eq!(
+            check(&mut s, &answer(&tampered, PASSWORD, 1), t0),
+            Verdict::Stale
+        );
+
+        let foreign = Challenge {
+            nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093".into(),
+            ..ch.clone()
+        };
+        assert_eq!(
+            check(&mut s, &answer(&foreign, PASSWORD, 1), t0),
+            Verdict::Stale
+        );
+
+        let other_key = DigestServer::new(
+            DigestServerConfig::new(REALM),
+            IdGenerator::from_seed(2).nonce_secret(),
+            t0,
+        )
+        .challenges(t0, false)
+        .remove(0);
+        assert_eq!(
+            check(&mut s, &answer(&other_key, PASSWORD, 1), t0),
+            Verdict::Stale
+        );
+
+        // A nonce time-stamped in the future cannot be ours.
+        let mut ahead = server(DigestServerConfig::new(REALM), t0);
+        let future = challenge_for(&mut ahead, t0 + Duration::from_secs(60), Algorithm::Sha256);
+        assert_eq!(
+            check(&mut ahead, &answer(&future, PASSWORD, 1), t0),
+            Verdict::Stale
+        );
+    }
+
+    #[test]
+    fn nonce_count_must_increase() {
+        let t0 = Instant::now();
+        let mut s = server(DigestServerConfig::new(REALM), t0);
+        let ch = challenge_for(&mut s, t0, Algorithm::Md5);
+        let first = answer(&ch, PASSWORD, 1);
+        assert_eq!(check(&mut s, &first, t0), authenticated());
+        assert_eq!(check(&mut s, &first, t0), Verdict::Replayed);
+        assert_eq!(
+            check(&mut s, &answer(&ch, PASSWORD, 3), t0),
+            authenticated()
+        );
+        assert_eq!(
+            check(&mut s, &answer(&ch, PASSWORD, 2), t0),
+            Verdict::Replayed
+        );
+        assert_eq!(
+            check(&mut s, &answer(&ch, PASSWORD, 4), t0),
+            authenticated()
+        );
+        assert_eq!(s.tracked_nonces(), 1);
+
+        let other = challenge_for(&mut s, t0, Algorithm::Md5);
+        assert_eq!(
+            check(&mut s, &answer(&other, PASSWORD, 0), t0),
+            Verdict::Replayed
+        );
+    }
+
+    #[test]
+    fn client_and_server_agree_over_many_requests() {
+        let t0 = Instant::now();
+        let mut s = server(DigestServerConfig::new(REALM), t0);
+        let mut client = DigestClient::new();
+        let mut ids = IdGenerator::from_seed(3);
+        let header_values: Vec<String> = s
+            .challenges(t0, false)
+            .iter()
+            .map(Challenge::to_string)
+            .collect();
+        let best = crate::auth::best_challenges(header_values.iter().map(String::as_str))
+            .expect("usable")
+            .remove(0);
+        assert_eq!(best.algorithm(), Algorithm::Sha256);
+        for i in 1..=5u32 {
+            let creds = client
+                .authorize(&best, &REGISTER, USER, PASSWORD, &mut ids)
+                .expect("answerable");
+            assert_eq!(creds.nc, Some(i));
+            let now = t0 + Duration::from_secs(u64::from(i));
+            assert_eq!(
+                s.verify_header(&creds.to_string(), "REGISTER", b"", now, passwords),
+                authenticated()
+            );
+        }
+    }
+
+    #[test]
+    fn auth_int_is_checked_against_the_body() {
+        let t0 = Instant::now();
+        let mut config = DigestServerConfig::new(REALM);
+        config.qop = vec![Qop::AuthInt];
+        let mut s = server(config, t0);
+        let ch = challenge_for(&mut s, t0, Algorithm::Sha256);
+        let request = DigestRequest {
+            method: "INVITE",
+            uri: "sip:bob@pbx.example.com",
+            body: b"v=0\r\n",
+        };
+        let creds = respond(&ch, &request, USER, PASSWORD, "c", 1).expect("answerable");
+        assert_eq!(
+            s.verify(&creds, "INVITE", b"v=1\r\n", t0, passwords),
+            Verdict::WrongResponse {
+                username: USER.into()
+            }
+        );
+        assert_eq!(
+            s.verify(&creds, "INVITE", b"v=0\r\n", t0, passwords),
+            authenticated()
+        );
+    }
+
+    #[test]
+    fn rejects_what_was_not_offered() {
+        let t0 = Instant::now();
+        let mut config = DigestServerConfig::new(REALM);
+        config.algorithms = vec![Algorithm::Sha256];
+        let mut s = server(config, t0);
+        let ch = challenge_for(&mut s, t0, Algorithm::Sha256);
+        let cases = [
+            (
+                Challenge {
+                    realm: "elsewhere".into(),
+                    ..ch.clone()
+                },
+                AuthError::InvalidParameter {
+                    name: "realm",
+                    reason: "not the realm of this server",
+                },
+            ),
+            (
+                Challenge {
+                    algorithm: Some(Algorithm::Md5),
+                    ..ch.clone()
+                },
+                AuthError::InvalidParameter {
+                    name: "algorithm",
+                    reason: "not offered",
+                },
+            ),
+            (
+                Challenge {
+                    qop: vec![Qop::AuthInt],
+                    ..ch.clone()
+                },
+                AuthError::InvalidParameter {
+                    name: "qop",
+                    reason: "not offered",
+                },
+            ),
+        ];
+        for (challenge, error) in cases {
+            assert_eq!(
+                check(&mut s, &answer(&challenge, PASSWORD, 1), t0),
+                Verdict::Malformed(error)
+            );
+        }
+        let mut short = answer(&ch, PASSWORD, 1);
+        short.response.truncate(32);
+        assert_eq!(
+            check(&mut s, &short, t0),
+            Verdict::Malformed(AuthError::InvalidParameter {
+                name: "response",
+                reason: "wrong length for the algorithm",
+            })
+        );
+        let mut hashed = answer(&ch, PASSWORD, 1);
+        hashed.userhash = Some(true);
+        assert_eq!(
+            check(&mut s, &hashed, t0),
+            Verdict::Malformed(AuthError::InvalidParameter {
+                name: "userhash",
+                reason: "not offered",
+            })
+        );
+        assert_eq!(
+            s.verify_header("Digest username=\"u\"", "REGISTER", b"", t0, passwords),
+            Verdict::Malformed(AuthError::MissingParameter("realm"))
+        );
+    }
+
+    #[test]
+    fn nonce_table_stays_bounded_and_evicted_nonces_go_stale() {
+        let t0 = Instant::now();
+        let mut config = DigestServerConfig::new(REALM);
+        config.max_tracked_nonces = 8;
+        let mut s = server(config, t0);
+        let mut used = Vec::new();
+        for i in 0..40u64 {
+            let now = t0 + Duration::from_millis(i);
+            let ch = challenge_for(&mut s, now, Algorithm::Sha256);
+            assert_eq!(
+                check(&mut s, &answer(&ch, PASSWORD, 1), now),
+                authenticated()
+            );
+            assert!(s.tracked_nonces() <= 8, "{} tracked", s.tracked_nonces());
+            used.push(ch);
+        }
+        // The first nonce was evicted; accepting nc=2 would be fine, but accepting nc=1 again
+        // would be a replay, so an evicted nonce must not pass as new.
+        let now = t0 + Duration::from_millis(40);
+        assert_eq!(
+            check(&mut s, &answer(&used[0], PASSWORD, 1), now),
+            Verdict::Stale
+        );
+        // The newest is still tracked.
+        assert_eq!(
+            check(&mut s, &answer(&used[39], PASSWORD, 1), now),
+            Verdict::Replayed
+        );
+        assert_eq!(
+            check(&mut s, &answer(&used[39], PASSWORD, 2), now),
+            authenticated()
+        );
+    }
+
+    #[test]
+    fn expired_nonces_are_swept() {
+        let t0 = Instant::now();
+        let mut s = server(DigestServerConfig::new(REALM), t0);
+        for i in 0..50u64 {
+            let now = t0 + Duration::from_millis(i);
+            let ch = challenge_for(&mut s, now, Algorithm::Md5);
+            assert_eq!(
+                check(&mut s, &answer(&ch, PASSWORD, 1), now),
+                authenticated()
+            );
+        }
+        assert_eq!(s.tracked_nonces(), 50);
+        let later = t0 + s.config().nonce_lifetime * 3;
+        let ch = challenge_for(&mut s, later, Algorithm::Md5);
+        assert_eq!(
+            check(&mut s, &answer(&ch, PASSWORD, 1), later),
+            authenticated()
+        );
+        assert_eq!(s.tracked_nonces(), 1);
+    }
+}
