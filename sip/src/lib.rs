@@ -2,7 +2,9 @@
 //! on them. Nothing here opens a socket or reads a clock: callers pass bytes and `Instant`s in and get
 //! messages, timers and bytes out. The tokio transports live behind the `transport` feature.
 
+pub mod auth;
 pub mod header;
+pub mod ids;
 pub mod message;
 pub mod uri;
 
