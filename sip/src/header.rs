@@ -911,3 +911,61 @@ mod tests {
         assert!(Replaces::parse("x;to-tag=1").is_err());
     }
 }
+
+macro_rules! auth_header {
+    ($(#[$doc:meta])* $ty:ident, $name:ident, $inner:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $ty(pub $inner);
+
+        impl TypedHeader for $ty {
+            const NAME: HeaderName = HeaderName::$name;
+            fn parse(value: &str) -> Result<Self, HeaderError> {
+                <$inner>::parse(value)
+                    .map($ty)
+                    .map_err(|e| HeaderError::new(HeaderName::$name, e.to_string()))
+            }
+            fn render(&self) -> String {
+                self.0.to_string()
+            }
+        }
+    };
+}
+
+auth_header!(
+    /// WWW-Authenticate (RFC 3261 §20.44, RFC 7616 §3.3).
+    WwwAuthenticate, WwwAuthenticate, crate::auth::Challenge
+);
+auth_header!(
+    /// Proxy-Authenticate (RFC 3261 §20.27).
+    ProxyAuthenticate, ProxyAuthenticate, crate::auth::Challenge
+);
+auth_header!(
+    /// Authorization (RFC 3261 §20.7, RFC 7616 §3.4).
+    Authorization, Authorization, crate::auth::Credentials
+);
+auth_header!(
+    /// Proxy-Authorization (RFC 3261 §20.28).
+    ProxyAuthorization, ProxyAuthorization, crate::auth::Credentials
+);
+
+#[cfg(test)]
+mod auth_header_tests {
+    use super::*;
+    use crate::message::Headers;
+
+    #[test]
+    fn digest_headers_are_typed() {
+        let mut h = Headers::new();
+        h.push(
+            HeaderName::WwwAuthenticate,
+            r#"Digest realm="uacsta", nonce="abc", algorithm=SHA-256, qop="auth""#,
+        );
+        let c = h.require::<WwwAuthenticate>().unwrap();
+        assert_eq!(c.0.realm, "uacsta");
+        assert_eq!(c.0.nonce, "abc");
+        h.push(HeaderName::Authorization, "Basic xyz");
+        let err = h.require::<Authorization>().unwrap_err();
+        assert_eq!(err.header, "Authorization");
+    }
+}
