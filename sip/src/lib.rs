@@ -4,6 +4,7 @@
 
 pub mod header;
 pub mod message;
+pub mod transaction;
 pub mod uri;
 
 pub use header::HeaderError;

@@ -1,0 +1,6 @@
+//! Sans-IO SIP layers driven on virtual time: transactions, dialogs and session timers between two
+//! endpoints joined by a lossy simulated network.
+
+mod msgs;
+mod pair;
+mod transaction;
