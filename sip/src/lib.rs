@@ -2,6 +2,7 @@
 //! on them. Nothing here opens a socket or reads a clock: callers pass bytes and `Instant`s in and get
 //! messages, timers and bytes out. The tokio transports live behind the `transport` feature.
 
+pub mod dialog;
 pub mod header;
 pub mod message;
 pub mod transaction;

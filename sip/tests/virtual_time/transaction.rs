@@ -443,3 +443,45 @@ fn malformed_messages_are_refused_without_panic() {
     );
     assert!(p.uac.layer.is_empty() && p.uas.layer.is_empty());
 }
+
+#[test]
+fn non_invite_transactions_complete_through_seeded_loss() {
+    let mut p = Pair::new(false);
+    p.net.seeded_loss(7, 0.3);
+    let schedule = [
+        0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500,
+    ];
+    for seq in 1..=5u32 {
+        let start = p.elapsed().as_millis();
+        let info = request(Method::Info, &format!("z9hG4bKloss{seq}"), seq);
+        let tx = p.send_request(Side::Uac, info);
+        let (stx, got) = expect_request(p.next_event(Side::Uas, 40 * SECOND));
+        assert_eq!(got.headers.require::<CSeq>().unwrap().seq, seq);
+        p.send_response(Side::Uas, stx, response(&got, 200));
+        let (rtx, ok) = expect_response(p.next_event(Side::Uac, 40 * SECOND));
+        assert_eq!((rtx, ok.status.code()), (tx, 200));
+        assert_eq!(
+            ok.headers.require::<CSeq>().unwrap(),
+            CSeq {
+                seq,
+                method: Method::Info
+            }
+        );
+        let sends: Vec<u128> = p
+            .sent(Side::Uac, &Method::Info)
+            .iter()
+            .filter(|s| branch(&s.message) == format!("z9hG4bKloss{seq}"))
+            .map(|s| s.at.as_millis() - start)
+            .collect();
+        assert_eq!(
+            sends,
+            schedule[..sends.len()],
+            "retransmissions follow Timer E"
+        );
+        p.run_until(p.elapsed() + 10 * SECOND);
+    }
+    assert!(
+        p.net.log.iter().any(|s| s.dropped),
+        "the seed does lose messages"
+    );
+}
