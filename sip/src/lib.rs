@@ -5,6 +5,7 @@
 pub mod dialog;
 pub mod header;
 pub mod message;
+pub mod session_timer;
 pub mod transaction;
 pub mod uri;
 

@@ -4,4 +4,5 @@
 mod dialog;
 mod msgs;
 mod pair;
+mod session_timer;
 mod transaction;
