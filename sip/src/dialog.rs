@@ -315,14 +315,20 @@ impl Dialog {
         request
     }
 
-    /// A new in-dialog request (§12.2.1.1): the local CSeq goes up by one (a UAS's first request uses 1);
-    /// target refresh requests carry our Contact. `via` carries the caller's new branch. ACK for a 2xx
-    /// is [`Self::create_ack`]; CANCEL is built by the transaction layer.
+    /// A new in-dialog request (§12.2.1.1): the local CSeq goes up by one (a UAS's first request uses 1),
+    /// except for ACK and CANCEL; target refresh requests carry our Contact. `via` carries the caller's
+    /// new branch. The ACK for a 2xx to an earlier INVITE is [`Self::create_ack`]; a CANCEL is best
+    /// built by [`crate::transaction::TransactionLayer::cancel`], which copies the INVITE's branch.
     pub fn create_request(&mut self, method: Method, via: &Via) -> Request {
-        let seq = self
-            .local_seq
-            .map_or(1, |s| s.wrapping_add(1) & 0x7fff_ffff);
-        self.local_seq = Some(seq);
+        let seq = match (&method, self.local_seq) {
+            // §12.2.1.1: ACK and CANCEL reuse the number of the request they belong to.
+            (Method::Ack | Method::Cancel, Some(seq)) => seq,
+            (_, last) => {
+                let seq = last.map_or(1, |s| s.wrapping_add(1) & 0x7fff_ffff);
+                self.local_seq = Some(seq);
+                seq
+            }
+        };
         let refresh = is_target_refresh(&method);
         let mut request = self.base_request(method, seq, via);
         if refresh {

@@ -508,3 +508,21 @@ fn requests_for_unknown_dialogs_get_481_and_481_ends_a_dialog() {
         Err(DialogError::NoDialog(s)) if s.code() == 100
     ));
 }
+
+#[test]
+fn ack_and_cancel_do_not_consume_a_cseq_number() {
+    let Call { mut uac, .. } = establish(true, &[]);
+    let info = uac.create_request(Method::Info, &via("uac.example.com", "z9hG4bKc1"));
+    assert_eq!(info.headers.require::<CSeq>().unwrap().seq, 2);
+    let ack = uac.create_request(Method::Ack, &via("uac.example.com", "z9hG4bKc2"));
+    assert_eq!(
+        ack.headers.require::<CSeq>().unwrap(),
+        CSeq {
+            seq: 2,
+            method: Method::Ack
+        }
+    );
+    let bye = uac.create_request(Method::Bye, &via("uac.example.com", "z9hG4bKc3"));
+    assert_eq!(bye.headers.require::<CSeq>().unwrap().seq, 3);
+    assert_eq!(uac.local_seq(), Some(3));
+}
