@@ -3,9 +3,12 @@
 //! messages, timers and bytes out. The tokio transports live behind the `transport` feature.
 
 pub mod auth;
+pub mod dialog;
 pub mod header;
 pub mod ids;
 pub mod message;
+pub mod session_timer;
+pub mod transaction;
 pub mod uri;
 
 pub use header::HeaderError;
