@@ -4,10 +4,16 @@
 
 pub mod header;
 pub mod message;
+pub mod parse;
 pub mod uri;
 
 pub use header::HeaderError;
 pub use message::{
-    Header, HeaderName, Headers, Message, Method, Request, Response, StatusCode, TypedHeader,
+    Header, HeaderName, Headers, Message, Method, Request, Response, SIP_VERSION, StatusCode,
+    TypedHeader,
+};
+pub use parse::{
+    Limits, ParseError, ParseErrorKind, RequestPolicy, StreamItem, StreamParser, parse_datagram,
+    validate_request,
 };
 pub use uri::{Host, Params, Uri};
