@@ -61,7 +61,8 @@ fn split_params(value: &str) -> (&str, &str) {
 }
 
 fn params(header: HeaderName, s: &str) -> Result<Params, HeaderError> {
-    Params::parse(s).map_err(|r| HeaderError::new(header, r))
+    Params::parse(s)
+        .map_err(|r| HeaderError::new(header, format!("has a malformed parameter list ({r})")))
 }
 
 /// `name-addr` or `addr-spec` with header parameters (RFC 3261 §20.10, §25.1): From, To, Contact, Route,
