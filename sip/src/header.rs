@@ -61,7 +61,8 @@ fn split_params(value: &str) -> (&str, &str) {
 }
 
 fn params(header: HeaderName, s: &str) -> Result<Params, HeaderError> {
-    Params::parse(s).map_err(|r| HeaderError::new(header, r))
+    Params::parse(s)
+        .map_err(|r| HeaderError::new(header, format!("has a malformed parameter list ({r})")))
 }
 
 /// `name-addr` or `addr-spec` with header parameters (RFC 3261 §20.10, §25.1): From, To, Contact, Route,
@@ -690,6 +691,52 @@ text_header!(
     Server, Server
 );
 
+/// Date (RFC 3261 §20.17): an RFC 1123 date that must be in GMT (`Sat, 13 Nov 2010 23:29:00 GMT`),
+/// kept as written. Another time zone is malformed (RFC 4475 §3.1.2.12), though an element may choose
+/// to ignore the header rather than reject the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Date(pub String);
+
+impl TypedHeader for Date {
+    const NAME: HeaderName = HeaderName::Date;
+    fn parse(value: &str) -> Result<Date, HeaderError> {
+        const WKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let v = value.trim();
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        let fields: Vec<&str> = v.split(' ').collect();
+        let ok = match fields.as_slice() {
+            [wkday, day, month, year, time, zone] => {
+                wkday.strip_suffix(',').is_some_and(|w| WKDAYS.contains(&w))
+                    && digits(day, 2)
+                    && MONTHS.contains(month)
+                    && digits(year, 4)
+                    && time.len() == 8
+                    && time
+                        .split(':')
+                        .map(|p| digits(p, 2))
+                        .filter(|ok| *ok)
+                        .count()
+                        == 3
+                    && *zone == "GMT"
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err(HeaderError::new(
+                HeaderName::Date,
+                "is not an RFC 1123 date in GMT",
+            ));
+        }
+        Ok(Date(v.to_string()))
+    }
+    fn render(&self) -> String {
+        self.0.clone()
+    }
+}
+
 /// Event (RFC 6665 §8.2.1), e.g. `uaCSTA`, `refer`, `message-summary`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -892,6 +939,15 @@ mod tests {
         let d = ContentDisposition::parse("signal;handling=required").unwrap();
         assert_eq!(d.params.value("handling").as_deref(), Some("required"));
         assert!(ContentType::parse("text").is_err());
+    }
+
+    #[test]
+    fn date_must_be_gmt() {
+        let d = Date::parse("Sat, 13 Nov 2010 23:29:00 GMT").unwrap();
+        assert_eq!(d.render(), "Sat, 13 Nov 2010 23:29:00 GMT");
+        assert!(Date::parse("Fri, 01 Jan 2010 16:00:00 EST").is_err());
+        assert!(Date::parse("Fri, 01 Jan 2010 16:00 GMT").is_err());
+        assert!(Date::parse("Fry, 01 Jan 2010 16:00:00 GMT").is_err());
     }
 
     #[test]

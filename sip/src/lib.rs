@@ -7,12 +7,21 @@ pub mod dialog;
 pub mod header;
 pub mod ids;
 pub mod message;
+pub mod parse;
 pub mod session_timer;
 pub mod transaction;
 pub mod uri;
 
+#[cfg(feature = "transport")]
+pub mod transport;
+
 pub use header::HeaderError;
 pub use message::{
-    Header, HeaderName, Headers, Message, Method, Request, Response, StatusCode, TypedHeader,
+    Header, HeaderName, Headers, Message, Method, Request, Response, SIP_VERSION, StatusCode,
+    TypedHeader,
+};
+pub use parse::{
+    Limits, ParseError, ParseErrorKind, RequestPolicy, StreamItem, StreamParser, parse_datagram,
+    validate_request,
 };
 pub use uri::{Host, Params, Uri};

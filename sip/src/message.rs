@@ -6,6 +6,7 @@
 //! of [`Request::body`] / [`Response::body`], so a serialized message can never carry a wrong one.
 
 use std::fmt;
+use std::io::Write;
 
 use bytes::Bytes;
 
@@ -270,83 +271,83 @@ pub enum HeaderName {
     Other(String),
 }
 
-/// (variant, long form, compact form)
-const KNOWN: &[(HeaderName, &str, Option<&str>)] = &[
-    (HeaderName::Accept, "Accept", None),
-    (HeaderName::AcceptEncoding, "Accept-Encoding", None),
-    (HeaderName::AcceptLanguage, "Accept-Language", None),
-    (HeaderName::AlertInfo, "Alert-Info", None),
-    (HeaderName::Allow, "Allow", None),
-    (HeaderName::AllowEvents, "Allow-Events", Some("u")),
-    (HeaderName::Authorization, "Authorization", None),
-    (HeaderName::CallId, "Call-ID", Some("i")),
-    (HeaderName::CallInfo, "Call-Info", None),
-    (HeaderName::Contact, "Contact", Some("m")),
-    (HeaderName::ContentDisposition, "Content-Disposition", None),
-    (HeaderName::ContentEncoding, "Content-Encoding", Some("e")),
-    (HeaderName::ContentLanguage, "Content-Language", None),
-    (HeaderName::ContentLength, "Content-Length", Some("l")),
-    (HeaderName::ContentType, "Content-Type", Some("c")),
-    (HeaderName::CSeq, "CSeq", None),
-    (HeaderName::Date, "Date", None),
-    (HeaderName::ErrorInfo, "Error-Info", None),
-    (HeaderName::Event, "Event", Some("o")),
-    (HeaderName::Expires, "Expires", None),
-    (HeaderName::From, "From", Some("f")),
-    (HeaderName::MaxForwards, "Max-Forwards", None),
-    (HeaderName::MinExpires, "Min-Expires", None),
-    (HeaderName::MinSe, "Min-SE", None),
-    (HeaderName::Organization, "Organization", None),
-    (HeaderName::Priority, "Priority", None),
-    (HeaderName::ProxyAuthenticate, "Proxy-Authenticate", None),
-    (HeaderName::ProxyAuthorization, "Proxy-Authorization", None),
-    (HeaderName::ProxyRequire, "Proxy-Require", None),
-    (HeaderName::Reason, "Reason", None),
-    (HeaderName::RecordRoute, "Record-Route", None),
-    (HeaderName::ReferTo, "Refer-To", Some("r")),
-    (HeaderName::ReferredBy, "Referred-By", Some("b")),
-    (HeaderName::Replaces, "Replaces", None),
-    (HeaderName::ReplyTo, "Reply-To", None),
-    (HeaderName::Require, "Require", None),
-    (HeaderName::RetryAfter, "Retry-After", None),
-    (HeaderName::Route, "Route", None),
-    (HeaderName::Server, "Server", None),
-    (HeaderName::SessionExpires, "Session-Expires", Some("x")),
-    (HeaderName::Subject, "Subject", Some("s")),
-    (HeaderName::SubscriptionState, "Subscription-State", None),
-    (HeaderName::Supported, "Supported", Some("k")),
-    (HeaderName::Timestamp, "Timestamp", None),
-    (HeaderName::To, "To", Some("t")),
-    (HeaderName::Unsupported, "Unsupported", None),
-    (HeaderName::UserAgent, "User-Agent", None),
-    (HeaderName::Via, "Via", Some("v")),
-    (HeaderName::Warning, "Warning", None),
-    (HeaderName::WwwAuthenticate, "WWW-Authenticate", None),
-];
-
 impl HeaderName {
     /// Maps a received name (long or compact, any case) to a header name.
     pub fn parse(name: &str) -> HeaderName {
-        for (variant, long, compact) in KNOWN {
-            if long.eq_ignore_ascii_case(name)
-                || compact.is_some_and(|c| c.eq_ignore_ascii_case(name))
-            {
-                return variant.clone();
-            }
-        }
-        HeaderName::Other(name.to_string())
+        lookup(name).unwrap_or_else(|| HeaderName::Other(name.to_string()))
     }
 
     /// The canonical (long) spelling.
     pub fn as_str(&self) -> &str {
-        if let HeaderName::Other(s) = self {
-            return s;
+        match self {
+            HeaderName::Other(s) => s,
+            known => known.spellings().0,
         }
-        KNOWN
-            .iter()
-            .find(|(v, _, _)| v.same_variant(self))
-            .map(|(_, long, _)| *long)
-            .unwrap_or("")
+    }
+
+    /// The compact form (RFC 3261 §7.3.3 and the extensions that define one), if the header has one.
+    pub fn compact(&self) -> Option<&'static str> {
+        match self {
+            HeaderName::Other(_) => None,
+            known => known.spellings().1,
+        }
+    }
+
+    /// (long form, compact form) of a known header; `Other` has none and answers ("", None).
+    fn spellings(&self) -> (&'static str, Option<&'static str>) {
+        match self {
+            HeaderName::Accept => ("Accept", None),
+            HeaderName::AcceptEncoding => ("Accept-Encoding", None),
+            HeaderName::AcceptLanguage => ("Accept-Language", None),
+            HeaderName::AlertInfo => ("Alert-Info", None),
+            HeaderName::Allow => ("Allow", None),
+            HeaderName::AllowEvents => ("Allow-Events", Some("u")),
+            HeaderName::Authorization => ("Authorization", None),
+            HeaderName::CallId => ("Call-ID", Some("i")),
+            HeaderName::CallInfo => ("Call-Info", None),
+            HeaderName::Contact => ("Contact", Some("m")),
+            HeaderName::ContentDisposition => ("Content-Disposition", None),
+            HeaderName::ContentEncoding => ("Content-Encoding", Some("e")),
+            HeaderName::ContentLanguage => ("Content-Language", None),
+            HeaderName::ContentLength => ("Content-Length", Some("l")),
+            HeaderName::ContentType => ("Content-Type", Some("c")),
+            HeaderName::CSeq => ("CSeq", None),
+            HeaderName::Date => ("Date", None),
+            HeaderName::ErrorInfo => ("Error-Info", None),
+            HeaderName::Event => ("Event", Some("o")),
+            HeaderName::Expires => ("Expires", None),
+            HeaderName::From => ("From", Some("f")),
+            HeaderName::MaxForwards => ("Max-Forwards", None),
+            HeaderName::MinExpires => ("Min-Expires", None),
+            HeaderName::MinSe => ("Min-SE", None),
+            HeaderName::Organization => ("Organization", None),
+            HeaderName::Priority => ("Priority", None),
+            HeaderName::ProxyAuthenticate => ("Proxy-Authenticate", None),
+            HeaderName::ProxyAuthorization => ("Proxy-Authorization", None),
+            HeaderName::ProxyRequire => ("Proxy-Require", None),
+            HeaderName::Reason => ("Reason", None),
+            HeaderName::RecordRoute => ("Record-Route", None),
+            HeaderName::ReferTo => ("Refer-To", Some("r")),
+            HeaderName::ReferredBy => ("Referred-By", Some("b")),
+            HeaderName::Replaces => ("Replaces", None),
+            HeaderName::ReplyTo => ("Reply-To", None),
+            HeaderName::Require => ("Require", None),
+            HeaderName::RetryAfter => ("Retry-After", None),
+            HeaderName::Route => ("Route", None),
+            HeaderName::Server => ("Server", None),
+            HeaderName::SessionExpires => ("Session-Expires", Some("x")),
+            HeaderName::Subject => ("Subject", Some("s")),
+            HeaderName::SubscriptionState => ("Subscription-State", None),
+            HeaderName::Supported => ("Supported", Some("k")),
+            HeaderName::Timestamp => ("Timestamp", None),
+            HeaderName::To => ("To", Some("t")),
+            HeaderName::Unsupported => ("Unsupported", None),
+            HeaderName::UserAgent => ("User-Agent", None),
+            HeaderName::Via => ("Via", Some("v")),
+            HeaderName::Warning => ("Warning", None),
+            HeaderName::WwwAuthenticate => ("WWW-Authenticate", None),
+            HeaderName::Other(_) => ("", None),
+        }
     }
 
     fn same_variant(&self, other: &HeaderName) -> bool {
@@ -399,6 +400,70 @@ impl fmt::Display for HeaderName {
     }
 }
 
+/// Case-insensitive lookup of a known name, long or compact, without allocating: the parser calls this
+/// for every header line.
+fn lookup(name: &str) -> Option<HeaderName> {
+    let mut buf = [0u8; 20];
+    let bytes = name.as_bytes();
+    let lower = buf.get_mut(..bytes.len())?;
+    for (d, s) in lower.iter_mut().zip(bytes) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(match &*lower {
+        b"accept" => HeaderName::Accept,
+        b"accept-encoding" => HeaderName::AcceptEncoding,
+        b"accept-language" => HeaderName::AcceptLanguage,
+        b"alert-info" => HeaderName::AlertInfo,
+        b"allow" => HeaderName::Allow,
+        b"allow-events" | b"u" => HeaderName::AllowEvents,
+        b"authorization" => HeaderName::Authorization,
+        b"call-id" | b"i" => HeaderName::CallId,
+        b"call-info" => HeaderName::CallInfo,
+        b"contact" | b"m" => HeaderName::Contact,
+        b"content-disposition" => HeaderName::ContentDisposition,
+        b"content-encoding" | b"e" => HeaderName::ContentEncoding,
+        b"content-language" => HeaderName::ContentLanguage,
+        b"content-length" | b"l" => HeaderName::ContentLength,
+        b"content-type" | b"c" => HeaderName::ContentType,
+        b"cseq" => HeaderName::CSeq,
+        b"date" => HeaderName::Date,
+        b"error-info" => HeaderName::ErrorInfo,
+        b"event" | b"o" => HeaderName::Event,
+        b"expires" => HeaderName::Expires,
+        b"from" | b"f" => HeaderName::From,
+        b"max-forwards" => HeaderName::MaxForwards,
+        b"min-expires" => HeaderName::MinExpires,
+        b"min-se" => HeaderName::MinSe,
+        b"organization" => HeaderName::Organization,
+        b"priority" => HeaderName::Priority,
+        b"proxy-authenticate" => HeaderName::ProxyAuthenticate,
+        b"proxy-authorization" => HeaderName::ProxyAuthorization,
+        b"proxy-require" => HeaderName::ProxyRequire,
+        b"reason" => HeaderName::Reason,
+        b"record-route" => HeaderName::RecordRoute,
+        b"refer-to" | b"r" => HeaderName::ReferTo,
+        b"referred-by" | b"b" => HeaderName::ReferredBy,
+        b"replaces" => HeaderName::Replaces,
+        b"reply-to" => HeaderName::ReplyTo,
+        b"require" => HeaderName::Require,
+        b"retry-after" => HeaderName::RetryAfter,
+        b"route" => HeaderName::Route,
+        b"server" => HeaderName::Server,
+        b"session-expires" | b"x" => HeaderName::SessionExpires,
+        b"subject" | b"s" => HeaderName::Subject,
+        b"subscription-state" => HeaderName::SubscriptionState,
+        b"supported" | b"k" => HeaderName::Supported,
+        b"timestamp" => HeaderName::Timestamp,
+        b"to" | b"t" => HeaderName::To,
+        b"unsupported" => HeaderName::Unsupported,
+        b"user-agent" => HeaderName::UserAgent,
+        b"via" | b"v" => HeaderName::Via,
+        b"warning" => HeaderName::Warning,
+        b"www-authenticate" => HeaderName::WwwAuthenticate,
+        _ => return None,
+    })
+}
+
 /// One header line (after unfolding), value trimmed of surrounding whitespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
@@ -423,6 +488,11 @@ pub struct Headers(Vec<Header>);
 impl Headers {
     pub fn new() -> Headers {
         Headers(Vec::new())
+    }
+
+    /// Room for `n` lines without reallocating.
+    pub fn with_capacity(n: usize) -> Headers {
+        Headers(Vec::with_capacity(n))
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, Header> {
@@ -643,8 +713,14 @@ impl Response {
     /// A response to `request` built by RFC 3261 §8.2.6.2: Via, From, To, Call-ID and CSeq copied, To tag
     /// added when given and absent. Record-Route is copied for dialog-creating responses by the caller.
     pub fn to_request(request: &Request, status: StatusCode, to_tag: Option<&str>) -> Response {
+        Response::echoing(&request.headers, status, to_tag)
+    }
+
+    /// [`Response::to_request`] from the headers alone: what a server has of a request it could not
+    /// fully parse (see [`crate::parse::ParseError::response`]).
+    pub fn echoing(headers: &Headers, status: StatusCode, to_tag: Option<&str>) -> Response {
         let mut response = Response::new(status);
-        for header in &request.headers {
+        for header in headers {
             match header.name {
                 HeaderName::Via
                 | HeaderName::From
@@ -720,6 +796,97 @@ impl From<Response> for Message {
     fn from(r: Response) -> Message {
         Message::Response(r)
     }
+}
+
+/// The protocol version this crate speaks (RFC 3261 §7.1).
+pub const SIP_VERSION: &str = "SIP/2.0";
+
+/// Serialization (RFC 3261 §7): the start line, every header as `Name: value` in order under its long
+/// name, then `Content-Length` with the true body length, the empty line and the body. Any
+/// `Content-Length` line pushed into [`Headers`] by hand is skipped, so the length is never wrong.
+/// Header values must not contain CR or LF; the parser never produces such values.
+impl Request {
+    /// Appends the wire form to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        out.reserve(estimate(&self.headers, &self.body));
+        out.extend_from_slice(self.method.as_str().as_bytes());
+        out.push(b' ');
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "{}", self.uri);
+        out.push(b' ');
+        out.extend_from_slice(SIP_VERSION.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        write_headers_and_body(&self.headers, &self.body, out);
+    }
+
+    /// The wire form.
+    pub fn to_bytes(&self) -> Bytes {
+        let mut out = Vec::new();
+        self.write_to(&mut out);
+        Bytes::from(out)
+    }
+}
+
+impl Response {
+    /// Appends the wire form to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        out.reserve(estimate(&self.headers, &self.body));
+        out.extend_from_slice(SIP_VERSION.as_bytes());
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, " {} ", self.status);
+        out.extend_from_slice(self.reason.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        write_headers_and_body(&self.headers, &self.body, out);
+    }
+
+    /// The wire form.
+    pub fn to_bytes(&self) -> Bytes {
+        let mut out = Vec::new();
+        self.write_to(&mut out);
+        Bytes::from(out)
+    }
+}
+
+impl Message {
+    /// Appends the wire form to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self {
+            Message::Request(r) => r.write_to(out),
+            Message::Response(r) => r.write_to(out),
+        }
+    }
+
+    /// The wire form.
+    pub fn to_bytes(&self) -> Bytes {
+        match self {
+            Message::Request(r) => r.to_bytes(),
+            Message::Response(r) => r.to_bytes(),
+        }
+    }
+}
+
+/// A close upper bound of the serialized size, so `write_to` allocates once.
+fn estimate(headers: &Headers, body: &Bytes) -> usize {
+    let heads: usize = headers
+        .iter()
+        .map(|h| h.name.as_str().len() + h.value.len() + 4)
+        .sum();
+    128 + heads + body.len()
+}
+
+fn write_headers_and_body(headers: &Headers, body: &Bytes, out: &mut Vec<u8>) {
+    for header in headers {
+        if header.name == HeaderName::ContentLength {
+            continue;
+        }
+        out.extend_from_slice(header.name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(header.value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "Content-Length: {}\r\n\r\n", body.len());
+    out.extend_from_slice(body);
 }
 
 #[cfg(test)]

@@ -135,13 +135,19 @@ impl Params {
         self.0.iter()
     }
 
-    /// Parses `;a=1;b;c="x;y"` (leading `;` optional per element); stops at the end of `s`.
+    /// Parses `;a=1;b;c="x;y"` (the leading `;` optional); stops at the end of `s`.
+    /// An empty element between separators (`a;;b`, a trailing `;`) is an error (RFC 4475 §3.1.2.1).
     pub fn parse(s: &str) -> Result<Params, &'static str> {
         let mut params = Params::new();
-        for part in split_unquoted(s, b';') {
+        let parts = split_unquoted(s, b';');
+        let only = parts.len() == 1;
+        for (i, part) in parts.into_iter().enumerate() {
             let part = part.trim();
             if part.is_empty() {
-                continue;
+                if i == 0 || only {
+                    continue;
+                }
+                return Err("empty parameter");
             }
             let (name, value) = match part.split_once('=') {
                 Some((n, v)) => (n.trim(), Some(v.trim())),
@@ -478,14 +484,33 @@ impl FromStr for Uri {
     }
 }
 
+/// The user part may hold `?`, `;` and `/` (RFC 3261 §25.1 user-unreserved, RFC 4475 §3.1.1.2), while `@`
+/// may appear nowhere after it, so the first `@` ends the userinfo. Some peers put an unescaped `@` in a
+/// URI header (`?Replaces=id@host`); when a `?` comes before the first `@`, the reading with the `@`
+/// inside the headers is tried first and the userinfo reading is the fallback.
 fn parse_sip(whole: &str, secure: bool, rest: &str) -> Result<SipUri, UriError> {
-    let (before_headers, headers) = match rest.split_once('?') {
-        Some((b, h)) => (b, Some(h)),
-        None => (rest, None),
+    let at = rest.find('@');
+    let question = rest.find('?');
+    match (at, question) {
+        (Some(a), Some(q)) if q < a => parse_sip_split(whole, secure, rest, false)
+            .or_else(|_| parse_sip_split(whole, secure, rest, true)),
+        _ => parse_sip_split(whole, secure, rest, at.is_some()),
+    }
+}
+
+fn parse_sip_split(
+    whole: &str,
+    secure: bool,
+    rest: &str,
+    userinfo_first: bool,
+) -> Result<SipUri, UriError> {
+    let (userinfo, after_user) = match rest.find('@') {
+        Some(i) if userinfo_first => (Some(&rest[..i]), &rest[i + 1..]),
+        _ => (None, rest),
     };
-    let (userinfo, hostpart) = match before_headers.find('@') {
-        Some(i) => (Some(&before_headers[..i]), &before_headers[i + 1..]),
-        None => (None, before_headers),
+    let (hostpart, headers) = match after_user.split_once('?') {
+        Some((b, h)) => (b, Some(h)),
+        None => (after_user, None),
     };
     let (user, password) = match userinfo {
         None => (None, None),
@@ -633,6 +658,40 @@ mod tests {
             "user;par=u@example.net"
         );
         assert_eq!(u.host, Host::Domain("example.com".into()));
+    }
+
+    #[test]
+    fn user_part_with_question_mark_and_password() {
+        let u = sip(
+            "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com",
+        );
+        assert_eq!(
+            u.user.as_deref(),
+            Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+        );
+        assert_eq!(
+            u.password.as_deref(),
+            Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)")
+        );
+        assert_eq!(u.host, Host::Domain("example.com".into()));
+        assert!(u.headers.is_empty());
+    }
+
+    #[test]
+    fn unescaped_at_in_uri_header() {
+        let u = sip("sip:bob@b.example?Replaces=abc@a.example");
+        assert_eq!(u.user.as_deref(), Some("bob"));
+        let u = sip("sip:b.example?Replaces=abc@a.example");
+        assert_eq!(u.user, None);
+        assert_eq!(u.headers, vec![("Replaces".into(), "abc@a.example".into())]);
+    }
+
+    #[test]
+    fn empty_parameters_are_rejected() {
+        assert!(Params::parse("a=1;;b").is_err());
+        assert!(Params::parse("a=1;").is_err());
+        assert_eq!(Params::parse(";a=1").unwrap().0.len(), 1);
+        assert!(Params::parse("").unwrap().0.is_empty());
     }
 
     #[test]

@@ -287,6 +287,18 @@ impl Transport {
         lock(&self.inner.table).by_id.len()
     }
 
+    /// The open stream connections: id, protocol and peer address.
+    pub fn connections(&self) -> Vec<(ConnectionId, Protocol, SocketAddr)> {
+        let table = lock(&self.inner.table);
+        let mut list: Vec<_> = table
+            .by_id
+            .iter()
+            .map(|(id, c)| (*id, c.protocol, c.peer))
+            .collect();
+        list.sort_by_key(|(id, _, _)| *id);
+        list
+    }
+
     /// Serializes and sends `message`. On streams it reuses an open connection to the target (the given
     /// one first), or opens one. Waits when the connection's queue is full.
     pub async fn send(&self, message: &Message, target: &Target) -> Result<(), TransportError> {
@@ -370,9 +382,21 @@ impl Transport {
                     .connect(name, stream)
                     .await
                     .map_err(connect_err)?;
-                Ok(spawn_connection(&self.inner, tls, Protocol::Tls, target.addr, local))
+                Ok(spawn_connection(
+                    &self.inner,
+                    tls,
+                    Protocol::Tls,
+                    target.addr,
+                    local,
+                ))
             }
-            _ => Ok(spawn_connection(&self.inner, stream, Protocol::Tcp, target.addr, local)),
+            _ => Ok(spawn_connection(
+                &self.inner,
+                stream,
+                Protocol::Tcp,
+                target.addr,
+                local,
+            )),
         }
     }
 
@@ -413,7 +437,9 @@ fn stamp_via(message: &mut Message, source: SocketAddr) -> Option<SocketAddr> {
         crate::uri::Host::Ip(ip) => Some(SocketAddr::new(*ip, via.port.unwrap_or(5060))),
         crate::uri::Host::Domain(_) => None,
     });
-    request.headers.replace_first_value(&HeaderName::Via, via.render());
+    request
+        .headers
+        .replace_first_value(&HeaderName::Via, via.render());
     alias.flatten()
 }
 
@@ -433,7 +459,10 @@ async fn udp_loop(inner: Arc<Inner>, socket: Arc<UdpSocket>) {
             }
         };
         let data = &buf[..n];
-        if data.iter().all(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t' | 0)) {
+        if data
+            .iter()
+            .all(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t' | 0))
+        {
             continue; // keep-alive (RFC 5626 §3.5.1 STUN is not used here; CRLF pings are)
         }
         let event = match parse_datagram(data, &inner.config.limits) {
@@ -490,7 +519,9 @@ async fn accept_loop(inner: Arc<Inner>, protocol: Protocol, listener: TcpListene
                 // The handshake runs in its own task so a slow client cannot stall accepting.
                 tokio::spawn(async move {
                     let acceptor = tokio_rustls::TlsAcceptor::from(config);
-                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
+                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                        .await
+                    {
                         Ok(Ok(tls)) => {
                             spawn_connection(&inner, tls, Protocol::Tls, peer, local);
                         }

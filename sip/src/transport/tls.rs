@@ -55,7 +55,10 @@ impl Identity {
             return Err(pem_err(cert, &"no certificate in file"));
         }
         let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| pem_err(key, &e))?;
-        Ok(Identity { chain, key: key_der })
+        Ok(Identity {
+            chain,
+            key: key_der,
+        })
     }
 
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, TlsError> {
@@ -116,7 +119,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -125,7 +133,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -134,9 +147,13 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 }
 
 /// The name to verify: the configured one, else the IP address.
-pub(crate) fn server_name(name: Option<&str>, addr: SocketAddr) -> Result<ServerName<'static>, String> {
+pub(crate) fn server_name(
+    name: Option<&str>,
+    addr: SocketAddr,
+) -> Result<ServerName<'static>, String> {
     match name {
-        Some(n) => ServerName::try_from(n.to_string()).map_err(|e| format!("bad TLS server name {n:?}: {e}")),
+        Some(n) => ServerName::try_from(n.to_string())
+            .map_err(|e| format!("bad TLS server name {n:?}: {e}")),
         None => Ok(ServerName::IpAddress(addr.ip().into())),
     }
 }
