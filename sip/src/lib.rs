@@ -14,6 +14,8 @@ pub mod uri;
 
 #[cfg(feature = "transport")]
 pub mod transport;
+#[cfg(feature = "transport")]
+pub mod ua;
 
 pub use header::HeaderError;
 pub use message::{

@@ -375,6 +375,12 @@ impl<A: Clone> TransactionLayer<A> {
 
     /// Starts a client transaction (§17.1.1.2, §17.1.2.2). The request carries its top Via with the
     /// branch the caller chose and a CSeq naming its method. `reliable` is the transport's.
+    /// Where a transaction's messages go: the destination given to `send_request`, or the source of
+    /// the request that created a server transaction.
+    pub fn destination(&self, tx: TxId) -> Option<&A> {
+        self.transactions.get(&tx).map(|t| &t.destination)
+    }
+
     pub fn send_request(
         &mut self,
         request: Request,

@@ -302,7 +302,7 @@ impl Transport {
     /// Serializes and sends `message`. On streams it reuses an open connection to the target (the given
     /// one first), or opens one. Waits when the connection's queue is full.
     pub async fn send(&self, message: &Message, target: &Target) -> Result<(), TransportError> {
-        let bytes = Bytes::from(message.to_bytes());
+        let bytes = message.to_bytes();
         self.send_bytes(bytes, target).await
     }
 
@@ -635,7 +635,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
     local: SocketAddr,
     activity: Arc<Activity>,
 ) {
-    let mut parser = StreamParser::new(inner.config.limits.clone());
+    let mut parser = StreamParser::new(inner.config.limits);
     let mut buf = vec![0u8; 16 * 1024];
     let idle = inner.config.idle_timeout;
     'conn: loop {
