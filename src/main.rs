@@ -1,6 +1,9 @@
 //! The `uacsta` command: one binary for the server, the farm, the conformance harness and the tools.
 
 mod cli;
+mod csta_cmd;
+mod csta_demo;
+mod demo;
 
 use std::process::ExitCode;
 
