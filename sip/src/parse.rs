@@ -695,7 +695,7 @@ fn parse_header_lines(
             reason: "no ':'",
         })?;
         let name = trim_wsp(&line[..colon]);
-        if name.is_empty() || !name.iter().all(|b| is_token_byte(*b)) || is_wsp(line[0]) {
+        if name.is_empty() || !name.iter().all(|b| is_token_byte(*b)) {
             return Err(ParseErrorKind::BadHeaderLine {
                 line: line_no,
                 reason: "header name is not a token",

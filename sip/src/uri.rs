@@ -139,6 +139,9 @@ impl Params {
     /// An empty element between separators (`a;;b`, a trailing `;`) is an error (RFC 4475 §3.1.2.1).
     pub fn parse(s: &str) -> Result<Params, &'static str> {
         let mut params = Params::new();
+        if s.is_empty() {
+            return Ok(params);
+        }
         let parts = split_unquoted(s, b';');
         let only = parts.len() == 1;
         for (i, part) in parts.into_iter().enumerate() {
