@@ -156,8 +156,10 @@ macro_rules! csta_struct {
                             continue;
                         };
                         d.check_sequence(i, Self::NAMES, Self::KINDS, &mut last, &mut seen);
-                        match Self::NAMES[i] {
-                            $( $xml => slot_decode!($kind, out.$field, d, child), )+
+                        #[allow(non_camel_case_types)]
+                        enum Field { $( $field, )+ }
+                        match i {
+                            $( _ if i == Field::$field as usize => slot_decode!($kind, out.$field, d, child), )+
                             _ => d.unknown_element(&child)?,
                         }
                     }

@@ -45,6 +45,9 @@ pub enum Standard {
     Ecma354,
 }
 
+/// Decoder of one message type from its root element.
+type DecodeFn = for<'a> fn(&mut Decoder<'a>, &Tag<'a>) -> Result<CstaMessage, DecodeError>;
+
 macro_rules! csta_messages {
     ( $( $variant:ident = $xml:literal, $kind:ident, $standard:ident; )+ ) => {
         /// Any CSTA or ECMA-354 message. The JSON form is `{"ElementName": { ...fields }}`.
@@ -97,15 +100,26 @@ macro_rules! csta_messages {
                 }
             }
 
+            /// Decode the root element `tag` as the message called `name`; `None` if no message
+            /// has that name. Dispatch is a binary search over the names, sorted once.
             pub(crate) fn decode_element<'a>(
                 name: &str,
                 d: &mut Decoder<'a>,
                 tag: &Tag<'a>,
             ) -> Result<Option<CstaMessage>, DecodeError> {
-                Ok(Some(match name {
-                    $( $xml => CstaMessage::$variant(<$variant as XmlValue>::decode(d, tag)?), )+
-                    _ => return Ok(None),
-                }))
+                static TABLE: std::sync::OnceLock<Vec<(&'static str, DecodeFn)>> =
+                    std::sync::OnceLock::new();
+                let table = TABLE.get_or_init(|| {
+                    let mut table: Vec<(&'static str, DecodeFn)> = vec![
+                        $( ($xml, |d, tag| Ok(CstaMessage::$variant(<$variant as XmlValue>::decode(d, tag)?))), )+
+                    ];
+                    table.sort_unstable_by_key(|(n, _)| *n);
+                    table
+                });
+                match table.binary_search_by_key(&name, |(n, _)| *n) {
+                    Ok(i) => (table[i].1)(d, tag).map(Some),
+                    Err(_) => Ok(None),
+                }
             }
         }
 

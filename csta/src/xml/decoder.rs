@@ -38,8 +38,8 @@ pub(crate) struct Decoder<'a> {
     reader: Reader<&'a [u8]>,
     strict: bool,
     path: Vec<&'a str>,
-    root_ns: String,
-    prefixes: Vec<(&'a str, String)>,
+    root_ns: Cow<'a, str>,
+    prefixes: Vec<(&'a str, Cow<'a, str>)>,
     pub(crate) deviations: Vec<Deviation>,
     pub(crate) unknown: Vec<UnknownElement>,
 }
@@ -54,7 +54,7 @@ impl<'a> Decoder<'a> {
             reader: Reader::from_str(src),
             strict: mode == Mode::Strict,
             path: Vec::with_capacity(8),
-            root_ns: String::new(),
+            root_ns: Cow::Borrowed(""),
             prefixes: Vec::new(),
             deviations: Vec::new(),
             unknown: Vec::new(),
@@ -151,7 +151,7 @@ impl<'a> Decoder<'a> {
                 message: "element name outside the input".into(),
             });
         };
-        let local = match qname.find(':') {
+        let local = match qname.bytes().rposition(|b| b == b':') {
             Some(i) => &qname[i + 1..],
             None => qname,
         };
@@ -189,10 +189,13 @@ impl<'a> Decoder<'a> {
             for attr in tag.start.attributes() {
                 let attr = attr.map_err(|e| self.xml_error(e.into()))?;
                 let key = attr.key.as_ref();
-                let value = attr
-                    .unescape_value()
-                    .map_err(|e| self.xml_error(e))?
-                    .into_owned();
+                let value = match attr.unescape_value().map_err(|e| self.xml_error(e))? {
+                    Cow::Borrowed(v) => match self.reborrow(v.as_bytes()) {
+                        Some((_, v)) => Cow::Borrowed(v),
+                        None => Cow::Owned(v.to_owned()),
+                    },
+                    Cow::Owned(v) => Cow::Owned(v),
+                };
                 if key == b"xmlns" {
                     default_ns = Some(value);
                 } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
@@ -207,8 +210,8 @@ impl<'a> Decoder<'a> {
                     .iter()
                     .find(|(p, _)| *p == prefix)
                     .map(|(_, ns)| ns.clone())
-                    .unwrap_or_default(),
-                None => default_ns.unwrap_or_default(),
+                    .unwrap_or(Cow::Borrowed("")),
+                None => default_ns.unwrap_or(Cow::Borrowed("")),
             };
             return Ok(tag);
         }
@@ -247,8 +250,8 @@ impl<'a> Decoder<'a> {
                 .prefixes
                 .iter()
                 .find(|(p, _)| *p == prefix)
-                .map(|(_, ns)| ns.as_str());
-            if bound != Some(self.root_ns.as_str()) {
+                .map(|(_, ns)| ns.as_ref());
+            if bound != Some(self.root_ns.as_ref()) {
                 let shown = bound.unwrap_or("(unbound)").to_owned();
                 self.deviate(DeviationKind::MixedNamespace, || {
                     format!("prefix {prefix:?} is bound to {shown}, not the message namespace")
@@ -263,7 +266,7 @@ impl<'a> Decoder<'a> {
                 }
             }
             if let Some(ns) = declared {
-                if ns != self.root_ns {
+                if *ns != *self.root_ns {
                     self.deviate(DeviationKind::MixedNamespace, || {
                         format!("declares namespace {ns}, not the message namespace")
                     });
