@@ -1,0 +1,453 @@
+//! The pull decoder shared by every generated `decode`: a thin layer over quick-xml's borrowing
+//! reader that tracks the element path, matches element names (with the misspellings real phones
+//! send), and records deviations from ECMA-323 when decoding strictly.
+
+use std::borrow::Cow;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::QName;
+
+use crate::Mode;
+use crate::error::{DecodeError, Deviation, DeviationKind, Position, UnknownElement};
+
+/// How a field of a sequence may occur (ECMA-323 `minOccurs`/`maxOccurs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Exactly once.
+    Required,
+    /// At most once.
+    Optional,
+    /// Any number of times, consecutively.
+    List,
+}
+
+/// A start tag handed to a decoder; the element's content has not been read yet.
+pub(crate) struct Tag<'a> {
+    pub(crate) start: BytesStart<'a>,
+    pub(crate) qname: &'a str,
+    pub(crate) local: &'a str,
+    pub(crate) empty: bool,
+    pub(crate) pos: usize,
+}
+
+/// Decoding state for one message.
+pub(crate) struct Decoder<'a> {
+    src: &'a str,
+    base: usize,
+    reader: Reader<&'a [u8]>,
+    strict: bool,
+    path: Vec<&'a str>,
+    root_ns: Cow<'a, str>,
+    prefixes: Vec<(&'a str, Cow<'a, str>)>,
+    pub(crate) deviations: Vec<Deviation>,
+    pub(crate) unknown: Vec<UnknownElement>,
+}
+
+impl<'a> Decoder<'a> {
+    /// `base` is the number of input bytes stripped before `src` (BOM, leading whitespace), so that
+    /// reported positions refer to the caller's input.
+    pub(crate) fn new(src: &'a str, base: usize, mode: Mode) -> Self {
+        Decoder {
+            src,
+            base,
+            reader: Reader::from_str(src),
+            strict: mode == Mode::Strict,
+            path: Vec::with_capacity(8),
+            root_ns: Cow::Borrowed(""),
+            prefixes: Vec::new(),
+            deviations: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
+
+    pub(crate) fn is_strict(&self) -> bool {
+        self.strict
+    }
+
+    pub(crate) fn position(&self, offset: usize) -> Position {
+        Position::locate(self.src, self.base, offset)
+    }
+
+    fn xml_error(&self, err: quick_xml::Error) -> DecodeError {
+        let offset = usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX);
+        DecodeError::Xml {
+            position: self.position(offset),
+            message: err.to_string(),
+        }
+    }
+
+    pub(crate) fn attribute_error(
+        &self,
+        err: quick_xml::events::attributes::AttrError,
+    ) -> DecodeError {
+        self.xml_error(err.into())
+    }
+
+    pub(crate) fn value_error(&self, err: quick_xml::Error) -> DecodeError {
+        self.xml_error(err)
+    }
+
+    fn eof(&self) -> DecodeError {
+        DecodeError::UnexpectedEof {
+            element: self.path.last().copied().unwrap_or_default().to_owned(),
+            position: self.position(self.src.len()),
+        }
+    }
+
+    fn path_string(&self) -> String {
+        let mut s = String::new();
+        for p in &self.path {
+            s.push('/');
+            s.push_str(p);
+        }
+        s
+    }
+
+    /// Record a deviation at the current element (strict mode only).
+    pub(crate) fn deviate(&mut self, kind: DeviationKind, message: impl FnOnce() -> String) {
+        if self.strict {
+            let path = self.path_string();
+            self.deviations.push(Deviation {
+                path,
+                kind,
+                message: message(),
+            });
+        }
+    }
+
+    /// Record a deviation about a child (e.g. a missing one) of the current element.
+    pub(crate) fn deviate_child(
+        &mut self,
+        child: &str,
+        kind: DeviationKind,
+        message: impl FnOnce() -> String,
+    ) {
+        if self.strict {
+            let mut path = self.path_string();
+            path.push('/');
+            path.push_str(child);
+            self.deviations.push(Deviation {
+                path,
+                kind,
+                message: message(),
+            });
+        }
+    }
+
+    /// Slice `bytes`, which quick-xml borrowed from the input, back out of `src` so that it lives
+    /// for `'a`.
+    fn reborrow(&self, bytes: &[u8]) -> Option<(usize, &'a str)> {
+        let start = (bytes.as_ptr() as usize).checked_sub(self.src.as_ptr() as usize)?;
+        let end = start.checked_add(bytes.len())?;
+        self.src.get(start..end).map(|s| (start, s))
+    }
+
+    fn make_tag(&mut self, start: BytesStart<'a>, empty: bool) -> Result<Tag<'a>, DecodeError> {
+        let name = start.name();
+        let Some((offset, qname)) = self.reborrow(name.as_ref()) else {
+            return Err(DecodeError::Xml {
+                position: self.position(0),
+                message: "element name outside the input".into(),
+            });
+        };
+        let local = match qname.bytes().rposition(|b| b == b':') {
+            Some(i) => &qname[i + 1..],
+            None => qname,
+        };
+        self.path.push(local);
+        Ok(Tag {
+            start,
+            qname,
+            local,
+            empty,
+            pos: offset.saturating_sub(1),
+        })
+    }
+
+    /// Read up to the root element and note its namespace declarations.
+    pub(crate) fn root(&mut self) -> Result<Tag<'a>, DecodeError> {
+        loop {
+            let event = self.reader.read_event().map_err(|e| self.xml_error(e))?;
+            let tag = match event {
+                Event::Start(e) => self.make_tag(e, false)?,
+                Event::Empty(e) => self.make_tag(e, true)?,
+                Event::Text(t) => {
+                    if t.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let offset = usize::try_from(self.reader.buffer_position()).unwrap_or(0);
+                    return Err(DecodeError::Xml {
+                        position: self.position(offset.saturating_sub(t.len())),
+                        message: "text before the root element".into(),
+                    });
+                }
+                Event::Eof => return Err(DecodeError::Empty),
+                _ => continue,
+            };
+            let mut default_ns = None;
+            for attr in tag.start.attributes() {
+                let attr = attr.map_err(|e| self.xml_error(e.into()))?;
+                let key = attr.key.as_ref();
+                let value = match attr.unescape_value().map_err(|e| self.xml_error(e))? {
+                    Cow::Borrowed(v) => match self.reborrow(v.as_bytes()) {
+                        Some((_, v)) => Cow::Borrowed(v),
+                        None => Cow::Owned(v.to_owned()),
+                    },
+                    Cow::Owned(v) => Cow::Owned(v),
+                };
+                if key == b"xmlns" {
+                    default_ns = Some(value);
+                } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
+                    if let Some((_, p)) = self.reborrow(prefix) {
+                        self.prefixes.push((p, value));
+                    }
+                }
+            }
+            self.root_ns = match tag.qname.split_once(':') {
+                Some((prefix, _)) => self
+                    .prefixes
+                    .iter()
+                    .find(|(p, _)| *p == prefix)
+                    .map(|(_, ns)| ns.clone())
+                    .unwrap_or(Cow::Borrowed("")),
+                None => default_ns.unwrap_or(Cow::Borrowed("")),
+            };
+            return Ok(tag);
+        }
+    }
+
+    pub(crate) fn root_namespace(&self) -> &str {
+        &self.root_ns
+    }
+
+    /// After the root element: only whitespace, comments and processing instructions may follow.
+    pub(crate) fn finish(&mut self) -> Result<(), DecodeError> {
+        loop {
+            match self.reader.read_event() {
+                Ok(Event::Eof) => return Ok(()),
+                Ok(Event::Text(t)) if t.iter().all(u8::is_ascii_whitespace) => {}
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(_) => {
+                    let offset = usize::try_from(self.reader.buffer_position()).unwrap_or(0);
+                    return Err(DecodeError::TrailingContent {
+                        position: self.position(offset),
+                    });
+                }
+                Err(e) => return Err(self.xml_error(e)),
+            }
+        }
+    }
+
+    /// Check a child's namespace against the root's: a different prefix binding or a different
+    /// default namespace is a "mixed namespace" (seen from Yealink).
+    fn check_child_namespace(&mut self, tag: &Tag<'a>) {
+        if !self.strict {
+            return;
+        }
+        if let Some((prefix, _)) = tag.qname.split_once(':') {
+            let bound = self
+                .prefixes
+                .iter()
+                .find(|(p, _)| *p == prefix)
+                .map(|(_, ns)| ns.as_ref());
+            if bound != Some(self.root_ns.as_ref()) {
+                let shown = bound.unwrap_or("(unbound)").to_owned();
+                self.deviate(DeviationKind::MixedNamespace, || {
+                    format!("prefix {prefix:?} is bound to {shown}, not the message namespace")
+                });
+            }
+        }
+        if tag.start.attributes_raw().windows(5).any(|w| w == b"xmlns") {
+            let mut declared = None;
+            for attr in tag.start.attributes().flatten() {
+                if attr.key.as_ref() == b"xmlns" {
+                    declared = attr.unescape_value().ok().map(Cow::into_owned);
+                }
+            }
+            if let Some(ns) = declared {
+                if *ns != *self.root_ns {
+                    self.deviate(DeviationKind::MixedNamespace, || {
+                        format!("declares namespace {ns}, not the message namespace")
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether the element has content to iterate.
+    pub(crate) fn enter(&self, tag: &Tag<'a>) -> bool {
+        !tag.empty
+    }
+
+    /// Leave the current element; every decoder of a tag calls this exactly once.
+    pub(crate) fn leave(&mut self) {
+        self.path.pop();
+    }
+
+    /// The next child element of the current element, or `None` at its end tag.
+    pub(crate) fn next_child(&mut self) -> Result<Option<Tag<'a>>, DecodeError> {
+        loop {
+            match self.reader.read_event() {
+                Ok(Event::Start(e)) => {
+                    let tag = self.make_tag(e, false)?;
+                    self.check_child_namespace(&tag);
+                    return Ok(Some(tag));
+                }
+                Ok(Event::Empty(e)) => {
+                    let tag = self.make_tag(e, true)?;
+                    self.check_child_namespace(&tag);
+                    return Ok(Some(tag));
+                }
+                Ok(Event::End(_)) => return Ok(None),
+                Ok(Event::Text(t)) => {
+                    if !t.iter().all(u8::is_ascii_whitespace) {
+                        self.deviate(DeviationKind::UnexpectedText, || {
+                            "character data in element-only content".into()
+                        });
+                    }
+                }
+                Ok(Event::CData(_)) => self.deviate(DeviationKind::UnexpectedText, || {
+                    "CDATA in element-only content".into()
+                }),
+                Ok(Event::Eof) => return Err(self.eof()),
+                Ok(_) => {}
+                Err(e) => return Err(self.xml_error(e)),
+            }
+        }
+    }
+
+    /// The character content of the current element (entities resolved). Child elements inside
+    /// it are kept as unknown elements.
+    pub(crate) fn text(&mut self, tag: &Tag<'a>) -> Result<Cow<'a, str>, DecodeError> {
+        if tag.empty {
+            return Ok(Cow::Borrowed(""));
+        }
+        let mut acc: Option<Cow<'a, str>> = None;
+        loop {
+            let piece: Cow<'a, str> = match self.reader.read_event() {
+                Ok(Event::Text(t)) => t.unescape().map_err(|e| self.xml_error(e))?,
+                Ok(Event::CData(c)) => match self.reborrow(&c) {
+                    Some((_, s)) => Cow::Borrowed(s),
+                    None => Cow::Owned(String::from_utf8_lossy(&c).into_owned()),
+                },
+                Ok(Event::Start(e)) => {
+                    let child = self.make_tag(e, false)?;
+                    self.unknown_element(&child)?;
+                    continue;
+                }
+                Ok(Event::Empty(e)) => {
+                    let child = self.make_tag(e, true)?;
+                    self.unknown_element(&child)?;
+                    continue;
+                }
+                Ok(Event::End(_)) => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
+                Ok(Event::Eof) => return Err(self.eof()),
+                Ok(_) => continue,
+                Err(e) => return Err(self.xml_error(e)),
+            };
+            acc = Some(match acc {
+                None => piece,
+                Some(prev) => Cow::Owned(prev.into_owned() + &piece),
+            });
+        }
+    }
+
+    /// The content of the current element as written, start tag and end tag excluded.
+    pub(crate) fn raw(&mut self, tag: &Tag<'a>) -> Result<&'a str, DecodeError> {
+        if tag.empty {
+            return Ok("");
+        }
+        let span = self
+            .reader
+            .read_to_end(QName(tag.qname.as_bytes()))
+            .map_err(|e| self.xml_error(e))?;
+        let start = usize::try_from(span.start).unwrap_or(usize::MAX);
+        let end = usize::try_from(span.end).unwrap_or(usize::MAX);
+        Ok(self.src.get(start..end).unwrap_or_default())
+    }
+
+    /// Skip the current element's content.
+    pub(crate) fn skip(&mut self, tag: &Tag<'a>) -> Result<(), DecodeError> {
+        self.raw(tag).map(|_| ())
+    }
+
+    /// Keep an element the schema does not have at this place, and leave it.
+    pub(crate) fn unknown_element(&mut self, tag: &Tag<'a>) -> Result<(), DecodeError> {
+        self.skip(tag)?;
+        let end = usize::try_from(self.reader.buffer_position()).unwrap_or(self.src.len());
+        let xml = self.src.get(tag.pos..end).unwrap_or_default().to_owned();
+        let path = self.path_string();
+        let name = tag.local;
+        self.deviate(DeviationKind::UnknownElement, || {
+            format!("element {name:?} is not part of the schema here")
+        });
+        self.unknown.push(UnknownElement { path, xml });
+        self.leave();
+        Ok(())
+    }
+
+    /// Find a child's field index by name: the exact schema name, or (recorded as a misspelling)
+    /// a name that differs only in case or in the spellings vendors are known to use.
+    pub(crate) fn field_index(&mut self, tag: &Tag<'a>, names: &[&str]) -> Option<usize> {
+        if let Some(i) = names.iter().position(|n| *n == tag.local) {
+            return Some(i);
+        }
+        let wanted = normalize_name(tag.local);
+        let i = names.iter().position(|n| normalize_name(n) == wanted)?;
+        let (got, canonical) = (tag.local, names[i]);
+        self.deviate(DeviationKind::MisspelledElement, || {
+            format!("{got:?} should be spelled {canonical:?}")
+        });
+        Some(i)
+    }
+
+    /// Track sequence order and repetition of child `i`.
+    pub(crate) fn check_sequence(
+        &mut self,
+        i: usize,
+        names: &[&str],
+        kinds: &[Slot],
+        last: &mut usize,
+        seen: &mut u64,
+    ) {
+        let bit = 1u64 << i;
+        if *seen & bit != 0 && kinds[i] != Slot::List {
+            let name = names[i];
+            self.deviate(DeviationKind::Duplicate, || {
+                format!("{name:?} may occur only once")
+            });
+        } else if i < *last {
+            let (name, after) = (names[i], names[*last]);
+            self.deviate(DeviationKind::WrongOrder, || {
+                format!("{name:?} must come before {after:?}")
+            });
+        }
+        *last = (*last).max(i);
+        *seen |= bit;
+    }
+
+    /// Report mandatory children that did not occur.
+    pub(crate) fn check_mandatory(&mut self, seen: u64, names: &[&str], kinds: &[Slot]) {
+        if !self.strict {
+            return;
+        }
+        for (i, kind) in kinds.iter().enumerate() {
+            if *kind == Slot::Required && seen & (1u64 << i) == 0 {
+                let name = names[i];
+                self.deviate_child(name, DeviationKind::MissingMandatory, || {
+                    format!("mandatory element {name:?} is missing")
+                });
+            }
+        }
+    }
+}
+
+/// Fold the spellings real implementations use onto one form: case, ECMA's own `Transfered`,
+/// `dialing`/`dialling`, `Id`/`ID`.
+pub(crate) fn normalize_name(name: &str) -> String {
+    name.to_ascii_lowercase()
+        .replace("transfered", "transferred")
+        .replace("dialling", "dialing")
+        .replace("crossreferenceid", "crossrefid")
+}
