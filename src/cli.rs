@@ -58,8 +58,12 @@ pub fn run() -> ExitCode {
             rt.block_on(crate::demo::run(&crate::demo::DemoOptions { calls, rate }))
         }),
         Command::Csta { command } => match command {
-            CstaCommand::Decode { file, strict } => crate::csta_cmd::decode(&file, strict).map(|_| true),
-            CstaCommand::Encode { edition, file } => crate::csta_cmd::encode(&file, &edition).map(|_| true),
+            CstaCommand::Decode { file, strict } => {
+                crate::csta_cmd::decode(&file, strict).map(|_| true)
+            }
+            CstaCommand::Encode { edition, file } => {
+                crate::csta_cmd::encode(&file, &edition).map(|_| true)
+            }
         },
     };
     match result {
@@ -73,5 +77,7 @@ pub fn run() -> ExitCode {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }

@@ -18,7 +18,10 @@ pub fn decode(path: &Path, strict: bool) -> Result<()> {
         for d in &decoded.deviations {
             eprintln!("deviation: {d}");
         }
-        eprintln!("{} deviation(s) from the standard", decoded.deviations.len());
+        eprintln!(
+            "{} deviation(s) from the standard",
+            decoded.deviations.len()
+        );
     }
     Ok(())
 }
@@ -27,7 +30,8 @@ pub fn decode(path: &Path, strict: bool) -> Result<()> {
 /// ECMA-323 XML in `edition`.
 pub fn encode(path: &Path, edition: &str) -> Result<()> {
     let edition = parse_edition(edition)?;
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     let message_value = value.get("message").cloned().unwrap_or(value);

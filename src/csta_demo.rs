@@ -6,16 +6,37 @@ use uacsta_csta::{Edition, Mode};
 
 /// (name, bytes) of the demo samples, taken from the golden corpus.
 const SAMPLES: &[(&str, &[u8])] = &[
-    ("3CX MonitorStart (seed 001)", include_bytes!("../csta/tests/corpus/001_3cx_MonitorStart.xml")),
-    ("snom MonitorStartResponse", include_bytes!("../csta/tests/corpus/005_snom_MonitorStartResponse.xml")),
-    ("snom SnapshotDeviceResponse", include_bytes!("../csta/tests/corpus/011_snom_SnapshotDeviceResponse.xml")),
-    ("OpenScape DeliveredEvent", include_bytes!("../csta/tests/corpus/026_osv_DeliveredEvent.xml")),
-    ("OpenScape TransferedEvent", include_bytes!("../csta/tests/corpus/027_osv_TransferedEvent.xml")),
-    ("Eltex StartApplicationSession", include_bytes!("../csta/tests/corpus/028_eltex_StartApplicationSession.xml")),
+    (
+        "3CX MonitorStart (seed 001)",
+        include_bytes!("../csta/tests/corpus/001_3cx_MonitorStart.xml"),
+    ),
+    (
+        "snom MonitorStartResponse",
+        include_bytes!("../csta/tests/corpus/005_snom_MonitorStartResponse.xml"),
+    ),
+    (
+        "snom SnapshotDeviceResponse",
+        include_bytes!("../csta/tests/corpus/011_snom_SnapshotDeviceResponse.xml"),
+    ),
+    (
+        "OpenScape DeliveredEvent",
+        include_bytes!("../csta/tests/corpus/026_osv_DeliveredEvent.xml"),
+    ),
+    (
+        "OpenScape TransferedEvent",
+        include_bytes!("../csta/tests/corpus/027_osv_TransferedEvent.xml"),
+    ),
+    (
+        "Eltex StartApplicationSession",
+        include_bytes!("../csta/tests/corpus/028_eltex_StartApplicationSession.xml"),
+    ),
 ];
 
 pub fn run() -> Result<bool> {
-    println!("{:<32} {:<28} {:<8} round trip ed2..ed6", "sample", "decoded as", "edition");
+    println!(
+        "{:<32} {:<28} {:<8} round trip ed2..ed6",
+        "sample", "decoded as", "edition"
+    );
     let mut ok = true;
     for (name, bytes) in SAMPLES {
         let decoded = match uacsta_csta::decode(bytes, Mode::Tolerant) {
@@ -31,7 +52,11 @@ pub fn run() -> Result<bool> {
             .map(|edition| {
                 let xml = uacsta_csta::encode(&decoded.message, *edition);
                 match uacsta_csta::decode(xml.as_bytes(), Mode::Strict) {
-                    Ok(again) if again.message == decoded.message && again.deviations.is_empty() => "ok",
+                    Ok(again)
+                        if again.message == decoded.message && again.deviations.is_empty() =>
+                    {
+                        "ok"
+                    }
                     _ => "FAIL",
                 }
             })

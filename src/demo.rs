@@ -56,7 +56,8 @@ pub async fn run(options: &DemoOptions) -> Result<bool> {
 async fn calls_over(protocol: Protocol, options: &DemoOptions) -> Result<(CallStats, f64)> {
     let mut config = TransportConfig::default();
     if protocol == Protocol::Tls {
-        let identity = Identity::self_signed(&["127.0.0.1"]).context("generating a TLS certificate")?;
+        let identity =
+            Identity::self_signed(&["127.0.0.1"]).context("generating a TLS certificate")?;
         config.tls_server = Some(identity.server_config()?);
         config.tls_client = Some(identity.trusting_client_config()?);
     }
@@ -81,7 +82,11 @@ async fn calls_over(protocol: Protocol, options: &DemoOptions) -> Result<(CallSt
     let uas = tokio::spawn(async move { server.serve(Some(calls)).await });
     let plan = CallPlan {
         target: Target::new(protocol, server_addr),
-        request_uri: Uri::sip(Some("demo"), Host::Ip(server_addr.ip()), Some(server_addr.port())),
+        request_uri: Uri::sip(
+            Some("demo"),
+            Host::Ip(server_addr.ip()),
+            Some(server_addr.port()),
+        ),
         calls,
         rate: options.rate,
         max_concurrent: 200,
