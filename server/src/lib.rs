@@ -1,0 +1,8 @@
+//! The uaCSTA server: what the estos uaCSTA Server, 3CX, Cisco CME or Mitel MX-ONE is to real phones. A
+//! registrar and proxy that phones register to with their MAC address, that opens a CSTA dialog to every
+//! registered phone and offers the phones as CSTA devices to CTI clients.
+//!
+//! The protocol logic is sans-IO, like the SIP and CSTA crates it builds on.
+
+pub mod mac;
+pub mod registrar;
