@@ -5,4 +5,5 @@
 //! The protocol logic is sans-IO, like the SIP and CSTA crates it builds on.
 
 pub mod mac;
+pub mod phone_session;
 pub mod registrar;
