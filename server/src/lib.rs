@@ -5,5 +5,6 @@
 //! The protocol logic is sans-IO, like the SIP and CSTA crates it builds on.
 
 pub mod mac;
+pub mod monitors;
 pub mod phone_session;
 pub mod registrar;
