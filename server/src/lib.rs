@@ -5,6 +5,7 @@
 //! The protocol logic is sans-IO, like the SIP and CSTA crates it builds on.
 
 pub mod client_xml;
+pub mod core;
 pub mod mac;
 pub mod monitors;
 pub mod phone_session;

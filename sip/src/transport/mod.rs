@@ -140,7 +140,7 @@ pub enum TransportEvent {
 }
 
 /// Where to send a message.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub protocol: Protocol,
     pub addr: SocketAddr,

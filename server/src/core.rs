@@ -1,0 +1,924 @@
+//! The server's protocol core, sans-IO: SIP messages, client bytes and time in; SIP transmits, client
+//! bytes and timers out. It joins the registrar, the phones' CSTA dialogs, the monitor table and the
+//! CSTA XML clients (estos uaCSTA Server manual §4.1.1: phones register, the server opens their CSTA
+//! dialogs, clients monitor and control them through the server).
+//!
+//! Services the server answers itself: RequestSystemStatus, SystemRegister, GetSwitchingFunctionDevices
+//! (with the SwitchingFunctionDevices report), MonitorStart and MonitorStop (one monitor point per device
+//! in the phone, however many clients). Every other request is forwarded to the phone that owns the
+//! device it names, and the phone's answer goes back to the client that asked.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use uacsta_csta::error_code::{OperationError, SystemResourceAvailabilityError};
+use uacsta_csta::messages::capability::{
+    DeviceList, DeviceListItem, GetSwitchingFunctionDevicesResponse, SwitchingFunctionDevices,
+};
+use uacsta_csta::messages::monitoring::{
+    BackInServiceEvent, MonitorStart, MonitorStartResponse, MonitorStop, MonitorStopResponse,
+    OutOfServiceEvent,
+};
+use uacsta_csta::messages::system::{RequestSystemStatusResponse, SystemRegisterResponse};
+use uacsta_csta::types::DeviceID;
+use uacsta_csta::{CSTAErrorCode, CstaMessage};
+use uacsta_sip::ids::IdGenerator;
+use uacsta_sip::parse::ParseError;
+use uacsta_sip::transaction::{TimerConfig, TransactionLayer, TxEvent, TxId};
+use uacsta_sip::transport::{Protocol, Target};
+use uacsta_sip::{Host, Message, Method, Request, Response, StatusCode, Uri};
+
+use crate::client_xml::{XmlClientConfig, XmlClientEvent, XmlClientSession};
+use crate::mac::Mac;
+use crate::monitors::{ClientId, MonitorAction, Monitors};
+use crate::phone_session::{OutgoingId, PhoneSession, SessionConfig, SessionEvent, SessionState};
+use crate::registrar::{Registrar, RegistrarConfig, RegistrarEvent};
+
+/// Settings of the core.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    pub registrar: RegistrarConfig,
+    /// The template of every phone's CSTA dialog; the Via and Contact are filled in per phone.
+    pub session: SessionConfig,
+    pub xml_clients: XmlClientConfig,
+    pub timers: TimerConfig,
+    /// Seed of tags, Call-IDs, branches and nonce keys.
+    pub seed: u64,
+}
+
+/// What the driver must do.
+#[derive(Debug)]
+pub enum CoreOutput {
+    /// Send a SIP message.
+    Sip {
+        message: Box<Message>,
+        target: Target,
+    },
+    /// Write bytes to a client connection.
+    ClientBytes { client: ClientId, bytes: Vec<u8> },
+    /// Close a client connection once its queued bytes are written.
+    CloseClient(ClientId),
+}
+
+/// Why a client request is outstanding at a phone.
+#[derive(Debug, Clone)]
+enum Awaiting {
+    /// Forwarded for a client: its answer goes back with the client's invoke id.
+    Client { client: ClientId, invoke: u16 },
+    /// MonitorStart opening the monitor point of a device.
+    OpenPoint { device: String },
+    /// MonitorStop closing one.
+    ClosePoint,
+}
+
+struct PhoneEntry {
+    session: PhoneSession,
+    target: Target,
+    /// The phone's lines (device identifiers as the phone reports them).
+    lines: Vec<String>,
+}
+
+/// The server's protocol core.
+pub struct ServerCore {
+    config: CoreConfig,
+    ids: IdGenerator,
+    layer: TransactionLayer<Target>,
+    registrar: Registrar<Target>,
+    phones: HashMap<Mac, PhoneEntry>,
+    /// Call-ID of a phone's CSTA dialog -> the phone.
+    dialogs: HashMap<String, Mac>,
+    /// Client transactions of the phones' dialogs.
+    transactions: HashMap<TxId, (Mac, OutgoingId)>,
+    /// Normalised device -> (phone, device as the phone writes it).
+    devices: HashMap<String, (Mac, String)>,
+    monitors: Monitors,
+    clients: HashMap<ClientId, XmlClientSession>,
+    awaiting: HashMap<u64, Awaiting>,
+    next_token: u64,
+    next_client: u64,
+    /// Our listening addresses, for Via and Contact.
+    local: HashMap<Protocol, SocketAddr>,
+    out: VecDeque<CoreOutput>,
+}
+
+impl ServerCore {
+    pub fn new(
+        config: CoreConfig,
+        local: HashMap<Protocol, SocketAddr>,
+        now: Instant,
+    ) -> ServerCore {
+        let mut ids = IdGenerator::from_seed(config.seed);
+        let registrar = Registrar::new(config.registrar.clone(), ids.nonce_secret(), now);
+        ServerCore {
+            layer: TransactionLayer::new(config.timers),
+            registrar,
+            ids,
+            config,
+            phones: HashMap::new(),
+            dialogs: HashMap::new(),
+            transactions: HashMap::new(),
+            devices: HashMap::new(),
+            monitors: Monitors::new(),
+            clients: HashMap::new(),
+            awaiting: HashMap::new(),
+            next_token: 1,
+            next_client: 1,
+            local,
+            out: VecDeque::new(),
+        }
+    }
+
+    pub fn registrar(&self) -> &Registrar<Target> {
+        &self.registrar
+    }
+
+    pub fn monitors(&self) -> &Monitors {
+        &self.monitors
+    }
+
+    /// The state of a phone's CSTA dialog.
+    pub fn phone_state(&self, mac: &Mac) -> Option<SessionState> {
+        self.phones.get(mac).map(|p| p.session.state())
+    }
+
+    /// The lines a phone reported.
+    pub fn phone_lines(&self, mac: &Mac) -> &[String] {
+        self.phones.get(mac).map_or(&[], |p| p.lines.as_slice())
+    }
+
+    pub fn client_count(&self) -> usize {
+        self.clients.len()
+    }
+
+    pub fn poll_output(&mut self) -> Option<CoreOutput> {
+        self.out.pop_front()
+    }
+
+    pub fn poll_timeout(&mut self) -> Option<Instant> {
+        let phones = self
+            .phones
+            .values()
+            .filter_map(|p| p.session.poll_timeout())
+            .min();
+        let clients = self.clients.values().filter_map(|c| c.poll_timeout()).min();
+        [
+            self.layer.poll_timeout(),
+            self.registrar.poll_timeout(),
+            phones,
+            clients,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.layer.handle_timeout(now);
+        self.registrar.handle_timeout(now);
+        for entry in self.phones.values_mut() {
+            entry.session.handle_timeout(now);
+        }
+        let ids: Vec<ClientId> = self.clients.keys().copied().collect();
+        for id in ids {
+            if let Some(c) = self.clients.get_mut(&id) {
+                c.handle_timeout(now);
+            }
+            self.drain_client(id, now);
+        }
+        self.run(now);
+    }
+
+    /// A SIP message from the network.
+    pub fn handle_sip(&mut self, message: Message, source: Target, now: Instant) {
+        let reliable = source.protocol.is_reliable();
+        match self.layer.handle_incoming(message, source, reliable, now) {
+            Ok(Some(event)) => self.tx_event(event, now),
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "message refused by the transaction layer"),
+        }
+        self.run(now);
+    }
+
+    /// Bytes that are not SIP: answered 400 with the reason when the request could be read that far.
+    pub fn handle_malformed(&mut self, error: &ParseError, source: Target) {
+        if let Some(response) = error.response(Some(&self.ids.tag())) {
+            self.out.push_back(CoreOutput::Sip {
+                message: Box::new(response.into()),
+                target: source,
+            });
+        }
+    }
+
+    /// A CSTA XML client connected.
+    pub fn client_connected(&mut self) -> ClientId {
+        let id = ClientId(self.next_client);
+        self.next_client += 1;
+        self.clients.insert(
+            id,
+            XmlClientSession::new(self.config.xml_clients.clone(), id.0 * 1000),
+        );
+        id
+    }
+
+    /// Bytes from a client.
+    pub fn client_bytes(&mut self, client: ClientId, bytes: &[u8], now: Instant) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.receive(bytes, now);
+        }
+        self.drain_client(client, now);
+        self.run(now);
+    }
+
+    /// A client's connection closed: its monitors go.
+    pub fn client_closed(&mut self, client: ClientId, now: Instant) {
+        if self.clients.remove(&client).is_some() {
+            let actions = self.monitors.client_gone(client);
+            self.monitor_actions(actions, now);
+            self.awaiting
+                .retain(|_, a| !matches!(a, Awaiting::Client { client: c, .. } if *c == client));
+        }
+        self.run(now);
+    }
+
+    /// Runs everything that became due until nothing moves.
+    fn run(&mut self, now: Instant) {
+        loop {
+            let mut moved = false;
+            while let Some(event) = self.layer.poll_event() {
+                moved = true;
+                self.tx_event(event, now);
+            }
+            while let Some(event) = self.registrar.poll_event() {
+                moved = true;
+                self.registrar_event(event, now);
+            }
+            let macs: Vec<Mac> = self.phones.keys().copied().collect();
+            for mac in macs {
+                moved |= self.drain_phone(mac, now);
+            }
+            while let Some(t) = self.layer.poll_transmit() {
+                moved = true;
+                self.out.push_back(CoreOutput::Sip {
+                    message: Box::new(t.message),
+                    target: t.destination,
+                });
+            }
+            if !moved {
+                return;
+            }
+        }
+    }
+
+    fn tx_event(&mut self, event: TxEvent, now: Instant) {
+        match event {
+            TxEvent::Request { tx, request } => self.sip_request(tx, request, now),
+            TxEvent::Response { tx, response } => {
+                if let Some((mac, id)) = self.transactions.get(&tx).copied() {
+                    if response.status.is_final() {
+                        self.transactions.remove(&tx);
+                    }
+                    if let Some(p) = self.phones.get_mut(&mac) {
+                        p.session.handle_response(id, &response, now);
+                    }
+                }
+            }
+            TxEvent::Timeout { tx, timer } => {
+                if let Some((mac, id)) = self.transactions.remove(&tx)
+                    && let Some(p) = self.phones.get_mut(&mac)
+                {
+                    p.session
+                        .handle_failure(id, &format!("timer {timer:?} fired"), now);
+                }
+            }
+            TxEvent::Cancel { tx, request, .. } => {
+                let r = Response::to_request(&request, StatusCode::CALL_DOES_NOT_EXIST, None);
+                let _ = self.layer.send_response(tx, r, now);
+            }
+            TxEvent::Ack { .. } | TxEvent::StrayResponse { .. } => {}
+        }
+    }
+
+    fn sip_request(&mut self, tx: TxId, request: Request, now: Instant) {
+        let source = self.layer.destination(tx).cloned();
+        let response = if request.method == Method::Register {
+            let Some(source) = source else { return };
+            let tag = self.ids.tag();
+            self.registrar.handle_register(&request, source, &tag, now)
+        } else if let Some(mac) = call_id(&request).and_then(|c| self.dialogs.get(&c).copied()) {
+            match self.phones.get_mut(&mac) {
+                Some(p) => p.session.handle_request(&request, now),
+                None => Response::to_request(&request, StatusCode::CALL_DOES_NOT_EXIST, None),
+            }
+        } else if request.method == Method::Options {
+            let tag = self.ids.tag();
+            let mut r = Response::to_request(&request, StatusCode::OK, Some(&tag));
+            r.headers.push(
+                uacsta_sip::HeaderName::Allow,
+                "REGISTER, INVITE, ACK, BYE, CANCEL, INFO, NOTIFY, OPTIONS",
+            );
+            r
+        } else {
+            let tag = self.ids.tag();
+            let mut r = Response::to_request(&request, StatusCode::NOT_IMPLEMENTED, Some(&tag));
+            r.reason = format!("Not Implemented ({} outside a CSTA dialog)", request.method);
+            r
+        };
+        let _ = self.layer.send_response(tx, response, now);
+    }
+
+    fn registrar_event(&mut self, event: RegistrarEvent<Target>, now: Instant) {
+        match event {
+            RegistrarEvent::PhoneUp { mac, binding }
+            | RegistrarEvent::ContactChanged { mac, binding } => {
+                if let Some(old) = self.phones.remove(&mac) {
+                    self.forget_phone(mac, old, now);
+                }
+                let aor = self
+                    .registrar
+                    .phone(&mac)
+                    .and_then(|p| p.aor.clone())
+                    .unwrap_or_else(|| binding.contact.uri.clone());
+                let config = self.session_config(binding.source.protocol);
+                let secret = self.ids.nonce_secret();
+                let seed = u64::from_le_bytes([
+                    secret[0], secret[1], secret[2], secret[3], secret[4], secret[5], secret[6],
+                    secret[7],
+                ]);
+                let mut session = PhoneSession::new(config, binding.contact.uri.clone(), aor, seed);
+                session.open(now);
+                if let Some(call_id) = session.call_id() {
+                    self.dialogs.insert(call_id, mac);
+                }
+                self.phones.insert(
+                    mac,
+                    PhoneEntry {
+                        session,
+                        target: binding.source,
+                        lines: Vec::new(),
+                    },
+                );
+            }
+            RegistrarEvent::PhoneDown { mac, .. } => {
+                if let Some(mut old) = self.phones.remove(&mac) {
+                    old.session.close(now);
+                    self.send_phone_requests(mac, &mut old, now);
+                    self.forget_phone(mac, old, now);
+                }
+            }
+            RegistrarEvent::Pending { .. } => {}
+        }
+    }
+
+    /// A phone's dialog is gone: its devices go out of service for their monitors.
+    fn forget_phone(&mut self, mac: Mac, entry: PhoneEntry, now: Instant) {
+        if let Some(call_id) = entry.session.call_id() {
+            self.dialogs.remove(&call_id);
+        }
+        self.transactions.retain(|_, (m, _)| *m != mac);
+        let lines = entry.lines.clone();
+        let actions = self.monitors.phone_down(lines.iter().map(String::as_str));
+        self.monitor_actions(actions, now);
+        // Keep the devices known so a client's MonitorStart gets "out of service", not "unknown".
+    }
+
+    fn session_config(&self, protocol: Protocol) -> SessionConfig {
+        let mut config = self.config.session.clone();
+        let local = self
+            .local
+            .get(&protocol)
+            .copied()
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)));
+        config.via_transport = protocol.via_token().to_string();
+        config.via_host = Host::Ip(local.ip());
+        config.via_port = Some(local.port());
+        let mut contact = Uri::sip(Some("uacsta"), Host::Ip(local.ip()), Some(local.port()));
+        if protocol != Protocol::Udp
+            && let Some(sip) = contact.as_sip_mut()
+        {
+            sip.params.set(
+                "transport",
+                Some(&protocol.via_token().to_ascii_lowercase()),
+            );
+        }
+        config.contact = contact.clone();
+        config.local_uri = contact;
+        config
+    }
+
+    /// Moves a phone session's requests and events along; true when anything moved.
+    fn drain_phone(&mut self, mac: Mac, now: Instant) -> bool {
+        let Some(mut entry) = self.phones.remove(&mac) else {
+            return false;
+        };
+        let mut moved = self.send_phone_requests(mac, &mut entry, now);
+        let mut events = Vec::new();
+        while let Some(e) = entry.session.poll_event() {
+            events.push(e);
+        }
+        let down = entry.session.state() == SessionState::Down;
+        self.phones.insert(mac, entry);
+        for event in events {
+            moved = true;
+            self.phone_event(mac, event, now);
+        }
+        if down && let Some(entry) = self.phones.remove(&mac) {
+            self.forget_phone(mac, entry, now);
+            moved = true;
+        }
+        moved
+    }
+
+    fn send_phone_requests(&mut self, mac: Mac, entry: &mut PhoneEntry, now: Instant) -> bool {
+        let mut moved = false;
+        let reliable = entry.target.protocol.is_reliable();
+        while let Some(out) = entry.session.poll_outgoing() {
+            moved = true;
+            match self
+                .layer
+                .send_request(out.request, entry.target.clone(), reliable, now)
+            {
+                Ok(tx) => {
+                    self.transactions.insert(tx, (mac, out.id));
+                }
+                Err(e) => entry.session.handle_failure(out.id, &e.to_string(), now),
+            }
+        }
+        while let Some(ack) = entry.session.poll_ack() {
+            moved = true;
+            self.layer
+                .send_stateless(ack.into(), entry.target.clone(), reliable);
+        }
+        moved
+    }
+
+    fn phone_event(&mut self, mac: Mac, event: SessionEvent, now: Instant) {
+        match event {
+            SessionEvent::Up => {
+                let lines = self.phone_lines(&mac).to_vec();
+                let actions = self.monitors.phone_up(lines.iter().map(String::as_str));
+                self.monitor_actions(actions, now);
+            }
+            SessionEvent::Devices(lines) => {
+                for line in &lines {
+                    self.devices.insert(device_key(line), (mac, line.clone()));
+                }
+                if let Some(entry) = self.phones.get_mut(&mac) {
+                    for line in lines {
+                        if !entry.lines.contains(&line) {
+                            entry.lines.push(line);
+                        }
+                    }
+                }
+            }
+            SessionEvent::Response { token, result } => self.phone_answer(token, result, now),
+            SessionEvent::Event(message) => self.phone_csta_event(message),
+            SessionEvent::Down(reason) => {
+                tracing::info!(%mac, ?reason, "CSTA dialog down");
+            }
+        }
+    }
+
+    fn phone_answer(
+        &mut self,
+        token: u64,
+        result: Result<CstaMessage, crate::phone_session::SessionError>,
+        now: Instant,
+    ) {
+        let Some(awaiting) = self.awaiting.remove(&token) else {
+            return;
+        };
+        match awaiting {
+            Awaiting::Client { client, invoke } => {
+                let answer = result.unwrap_or_else(|e| error_for(&e));
+                self.with_client(client, |c| c.respond(invoke, &answer));
+            }
+            Awaiting::OpenPoint { device } => {
+                let actions = match result {
+                    Ok(CstaMessage::MonitorStartResponse(r)) => {
+                        self.monitors.point_opened(&device, &r.monitor_cross_ref_id)
+                    }
+                    Ok(other) => self.monitors.point_failed(&device, &describe(&other)),
+                    Err(e) => self.monitors.point_failed(&device, &e.to_string()),
+                };
+                self.monitor_actions(actions, now);
+            }
+            Awaiting::ClosePoint => {}
+        }
+    }
+
+    fn phone_csta_event(&mut self, message: CstaMessage) {
+        let Some(phone_xref) = cross_ref(&message) else {
+            return;
+        };
+        for (client, xref) in self.monitors.fan_out(&phone_xref) {
+            let event = with_cross_ref(&message, &xref);
+            self.with_client(client, |c| c.event(&event));
+        }
+    }
+
+    fn drain_client(&mut self, client: ClientId, now: Instant) {
+        let mut events = Vec::new();
+        if let Some(c) = self.clients.get_mut(&client) {
+            while let Some(e) = c.poll_event() {
+                events.push(e);
+            }
+        }
+        for event in events {
+            match event {
+                XmlClientEvent::Request { token, message } => {
+                    self.client_request(client, token, *message, now)
+                }
+                XmlClientEvent::SessionStarted { .. } => {}
+                XmlClientEvent::Ended(_) => {
+                    let actions = self.monitors.client_gone(client);
+                    self.monitor_actions(actions, now);
+                    self.flush_client(client);
+                    self.out.push_back(CoreOutput::CloseClient(client));
+                }
+            }
+        }
+        self.flush_client(client);
+    }
+
+    fn client_request(
+        &mut self,
+        client: ClientId,
+        invoke: u16,
+        message: CstaMessage,
+        now: Instant,
+    ) {
+        match message.element_name() {
+            "RequestSystemStatus" => {
+                let answer = CstaMessage::from(RequestSystemStatusResponse::default());
+                self.with_client(client, |c| c.respond(invoke, &answer));
+            }
+            "SystemRegister" => {
+                let answer = CstaMessage::from(SystemRegisterResponse {
+                    sys_stat_register_id: client.0.to_string(),
+                    ..Default::default()
+                });
+                self.with_client(client, |c| c.respond(invoke, &answer));
+            }
+            "GetSwitchingFunctionDevices" => {
+                let xref = format!("sfd{}", self.next_token);
+                self.next_token += 1;
+                let answer = CstaMessage::from(GetSwitchingFunctionDevicesResponse {
+                    service_cross_ref_id: xref.clone(),
+                    ..Default::default()
+                });
+                let mut items: Vec<DeviceListItem> = self
+                    .devices
+                    .values()
+                    .map(|(_, d)| DeviceListItem {
+                        device_id: DeviceID {
+                            value: d.clone(),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    })
+                    .collect();
+                items.sort_by(|a, b| a.device_id.value.cmp(&b.device_id.value));
+                let report = CstaMessage::from(SwitchingFunctionDevices {
+                    service_cross_ref_id: xref,
+                    last_segment: true,
+                    device_list: DeviceList { items },
+                    ..Default::default()
+                });
+                self.with_client(client, |c| {
+                    c.respond(invoke, &answer);
+                    c.event(&report);
+                });
+            }
+            "MonitorStart" => {
+                let Some(device) = target_device(&message).and_then(|d| self.known_device(&d))
+                else {
+                    let e = CstaMessage::from(CSTAErrorCode::Operation(
+                        OperationError::InvalidMonitorObject,
+                    ));
+                    self.with_client(client, |c| c.respond(invoke, &e));
+                    return;
+                };
+                let token = u64::from(invoke);
+                let actions = self.monitors.start(client, token, &device);
+                self.monitor_actions(actions, now);
+            }
+            "MonitorStop" => {
+                let xref = match &message {
+                    CstaMessage::MonitorStop(m) => m.monitor_cross_ref_id.clone(),
+                    _ => String::new(),
+                };
+                match self.monitors.stop(client, &xref) {
+                    Ok(actions) => {
+                        let ok = CstaMessage::from(MonitorStopResponse::default());
+                        self.with_client(client, |c| c.respond(invoke, &ok));
+                        self.monitor_actions(actions, now);
+                    }
+                    Err(_) => {
+                        let e = CstaMessage::from(CSTAErrorCode::Operation(
+                            OperationError::InvalidCrossRefId,
+                        ));
+                        self.with_client(client, |c| c.respond(invoke, &e));
+                    }
+                }
+            }
+            _ => {
+                let Some((mac, _)) = target_device(&message)
+                    .and_then(|d| self.devices.get(&device_key(&d)).cloned())
+                else {
+                    let e = CstaMessage::from(CSTAErrorCode::Operation(
+                        OperationError::InvalidDeviceId,
+                    ));
+                    self.with_client(client, |c| c.respond(invoke, &e));
+                    return;
+                };
+                let token = self.next_token;
+                self.next_token += 1;
+                let sent = self
+                    .phones
+                    .get_mut(&mac)
+                    .map(|p| p.session.request(&message, token, now));
+                match sent {
+                    Some(Ok(())) => {
+                        self.awaiting
+                            .insert(token, Awaiting::Client { client, invoke });
+                    }
+                    _ => {
+                        let e = CstaMessage::from(CSTAErrorCode::SystemResourceAvailability(
+                            SystemResourceAvailabilityError::DeviceOutOfService,
+                        ));
+                        self.with_client(client, |c| c.respond(invoke, &e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The device as the phone writes it, when some phone has it.
+    fn known_device(&self, device: &str) -> Option<String> {
+        self.devices
+            .get(&device_key(device))
+            .map(|(_, d)| d.clone())
+    }
+
+    fn monitor_actions(&mut self, actions: Vec<MonitorAction>, now: Instant) {
+        for action in actions {
+            match action {
+                MonitorAction::OpenPoint { device } => {
+                    let request = monitor_start_for(&device);
+                    let token = self.next_token;
+                    self.next_token += 1;
+                    let mac = self.devices.get(&device_key(&device)).map(|(m, _)| *m);
+                    let sent = mac
+                        .and_then(|m| self.phones.get_mut(&m))
+                        .map(|p| p.session.request(&request, token, now));
+                    if matches!(sent, Some(Ok(()))) {
+                        self.awaiting.insert(token, Awaiting::OpenPoint { device });
+                    } else {
+                        let more = self
+                            .monitors
+                            .point_failed(&device, "the device is out of service");
+                        self.monitor_actions(more, now);
+                    }
+                }
+                MonitorAction::ClosePoint { device, phone_xref } => {
+                    let request = CstaMessage::from(MonitorStop {
+                        monitor_cross_ref_id: phone_xref,
+                        ..Default::default()
+                    });
+                    let token = self.next_token;
+                    self.next_token += 1;
+                    let mac = self.devices.get(&device_key(&device)).map(|(m, _)| *m);
+                    if let Some(p) = mac.and_then(|m| self.phones.get_mut(&m))
+                        && p.session.request(&request, token, now).is_ok()
+                    {
+                        self.awaiting.insert(token, Awaiting::ClosePoint);
+                    }
+                }
+                MonitorAction::Started {
+                    client,
+                    token,
+                    xref,
+                } => {
+                    let answer = CstaMessage::from(MonitorStartResponse {
+                        monitor_cross_ref_id: xref,
+                        ..Default::default()
+                    });
+                    let invoke = token as u16;
+                    self.with_client(client, |c| c.respond(invoke, &answer));
+                }
+                MonitorAction::StartFailed {
+                    client,
+                    token,
+                    error,
+                } => {
+                    let answer = refusal(&error);
+                    let invoke = token as u16;
+                    self.with_client(client, |c| c.respond(invoke, &answer));
+                }
+                MonitorAction::OutOfService {
+                    client,
+                    xref,
+                    device,
+                } => {
+                    let event = out_of_service(&xref, &device);
+                    self.with_client(client, |c| c.event(&event));
+                }
+                MonitorAction::BackInService {
+                    client,
+                    xref,
+                    device,
+                } => {
+                    let event = back_in_service(&xref, &device);
+                    self.with_client(client, |c| c.event(&event));
+                }
+            }
+        }
+    }
+
+    fn with_client(&mut self, client: ClientId, write: impl FnOnce(&mut XmlClientSession)) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            write(c);
+        }
+        self.flush_client(client);
+    }
+
+    fn flush_client(&mut self, client: ClientId) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            while let Some(bytes) = c.poll_transmit() {
+                self.out
+                    .push_back(CoreOutput::ClientBytes { client, bytes });
+            }
+        }
+    }
+}
+
+fn call_id(request: &Request) -> Option<String> {
+    request
+        .headers
+        .require::<uacsta_sip::header::CallId>()
+        .ok()
+        .map(|c| c.0)
+}
+
+/// The key a device is found by: the user part of a sip/sips/tel URI, or the string itself.
+pub fn device_key(device: &str) -> String {
+    let d = device.trim();
+    match d.parse::<Uri>() {
+        Ok(uri) => uri
+            .user()
+            .map(str::to_string)
+            .unwrap_or_else(|| d.to_string()),
+        Err(_) => d.to_string(),
+    }
+}
+
+/// The JSON form of a message's body: `{"Name": {...}}` -> the inner object.
+fn body_json(message: &CstaMessage) -> serde_json::Value {
+    let value = serde_json::to_value(message).unwrap_or_default();
+    value
+        .as_object()
+        .and_then(|o| o.values().next().cloned())
+        .unwrap_or_default()
+}
+
+/// A device given as a string or as `{"value": ...}` / `{"deviceIdentifier": ...}`.
+fn device_string(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Object(o) => ["value", "deviceIdentifier", "deviceObject", "deviceID"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(device_string)),
+        _ => None,
+    }
+}
+
+/// The device a client request acts on (ECMA-269: the calling device of MakeCall, the device of a
+/// connection for call control, the device of device features, the monitor object of MonitorStart).
+pub fn target_device(message: &CstaMessage) -> Option<String> {
+    let body = body_json(message);
+    let paths: &[&str] = match message.element_name() {
+        "MonitorStart" => &["monitorObject"],
+        "MakeCall" => &["callingDevice"],
+        "SnapshotDevice" => &["snapshotObject"],
+        "SnapshotCall" => &["snapshotObject/deviceID"],
+        "DirectedPickupCall" => &["requestingDevice"],
+        "GetDoNotDisturb"
+        | "SetDoNotDisturb"
+        | "GetForwarding"
+        | "SetForwarding"
+        | "GetMessageWaitingIndicator"
+        | "SetMessageWaitingIndicator"
+        | "GetLogicalDeviceInformation"
+        | "GetPhysicalDeviceInformation" => &["device"],
+        "AnswerCall" => &["callToBeAnswered/deviceID"],
+        "ClearConnection" => &["connectionToBeCleared/deviceID"],
+        "HoldCall" => &["callToBeHeld/deviceID"],
+        "RetrieveCall" => &["callToBeRetrieved/deviceID"],
+        "ConsultationCall" => &["existingCall/deviceID"],
+        "DeflectCall" => &["callToBeDiverted/deviceID"],
+        "DialDigits" => &["callToBeDialed/deviceID"],
+        "GenerateDigits" => &["connectionToSendDigits/deviceID"],
+        "SingleStepTransferCall" => &["activeCall/deviceID"],
+        "SingleStepConferenceCall" => &["activeCall/deviceID", "deviceToJoin"],
+        "AlternateCall" | "ConferenceCall" | "ReconnectCall" | "TransferCall" => {
+            &["heldCall/deviceID", "activeCall/deviceID"]
+        }
+        _ => &[],
+    };
+    paths.iter().find_map(|path| {
+        let mut v = &body;
+        for part in path.split('/') {
+            v = v.get(part)?;
+        }
+        device_string(v)
+    })
+}
+
+/// The monitorCrossRefID of an event.
+fn cross_ref(message: &CstaMessage) -> Option<String> {
+    body_json(message)
+        .get("monitorCrossRefID")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+/// The event with the client's cross-reference id in place of the phone's.
+fn with_cross_ref(message: &CstaMessage, xref: &str) -> CstaMessage {
+    let mut value = serde_json::to_value(message).unwrap_or_default();
+    if let Some(body) = value
+        .as_object_mut()
+        .and_then(|o| o.values_mut().next())
+        .and_then(|b| b.as_object_mut())
+    {
+        body.insert(
+            "monitorCrossRefID".into(),
+            serde_json::Value::String(xref.to_string()),
+        );
+    }
+    serde_json::from_value(value).unwrap_or_else(|_| message.clone())
+}
+
+fn monitor_start_for(device: &str) -> CstaMessage {
+    let json =
+        serde_json::json!({"MonitorStart": {"monitorObject": {"deviceObject": {"value": device}}}});
+    serde_json::from_value(json).unwrap_or_else(|_| CstaMessage::from(MonitorStart::default()))
+}
+
+fn out_of_service(xref: &str, device: &str) -> CstaMessage {
+    CstaMessage::from(OutOfServiceEvent {
+        monitor_cross_ref_id: xref.to_string(),
+        device: DeviceID {
+            value: device.to_string(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+fn back_in_service(xref: &str, device: &str) -> CstaMessage {
+    CstaMessage::from(BackInServiceEvent {
+        monitor_cross_ref_id: xref.to_string(),
+        device: DeviceID {
+            value: device.to_string(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+fn describe(message: &CstaMessage) -> String {
+    uacsta_csta::encode(message, uacsta_csta::Edition::Ed5)
+}
+
+/// The CSTA error a client gets when the phone refused to open a monitor point.
+fn refusal(error: &str) -> CstaMessage {
+    if error.contains("out of service") {
+        return CstaMessage::from(CSTAErrorCode::SystemResourceAvailability(
+            SystemResourceAvailabilityError::DeviceOutOfService,
+        ));
+    }
+    match uacsta_csta::decode(error.as_bytes(), uacsta_csta::Mode::Tolerant) {
+        Ok(d) if d.message.element_name() == "CSTAErrorCode" => d.message,
+        _ => CstaMessage::from(CSTAErrorCode::Operation(
+            OperationError::InvalidMonitorObject,
+        )),
+    }
+}
+
+/// The CSTA error for a request the phone did not answer.
+fn error_for(error: &crate::phone_session::SessionError) -> CstaMessage {
+    use crate::phone_session::SessionError;
+    CstaMessage::from(match error {
+        SessionError::Down | SessionError::NotReady => CSTAErrorCode::SystemResourceAvailability(
+            SystemResourceAvailabilityError::DeviceOutOfService,
+        ),
+        // No ECMA-269 value names a timeout; a busy resource is what the client can retry on.
+        SessionError::Timeout(_) => {
+            CSTAErrorCode::SystemResourceAvailability(SystemResourceAvailabilityError::ResourceBusy)
+        }
+        SessionError::SipStatus(_) | SessionError::BadResponse(_) => {
+            CSTAErrorCode::Operation(OperationError::Generic)
+        }
+    })
+}
