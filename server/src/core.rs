@@ -99,6 +99,8 @@ pub struct ServerCore {
     next_client: u64,
     /// Our listening addresses, for Via and Contact.
     local: HashMap<Protocol, SocketAddr>,
+    /// Phones that registered: give them a CSTA dialog if theirs was lost.
+    reopen: Vec<Mac>,
     out: VecDeque<CoreOutput>,
 }
 
@@ -125,6 +127,7 @@ impl ServerCore {
             next_token: 1,
             next_client: 1,
             local,
+            reopen: Vec::new(),
             out: VecDeque::new(),
         }
     }
@@ -210,6 +213,28 @@ impl ServerCore {
         }
     }
 
+    /// A stream connection closed: a phone whose CSTA dialog ran on it has lost it (it stays
+    /// registered and gets a new dialog when it registers again).
+    pub fn connection_closed(
+        &mut self,
+        connection: uacsta_sip::transport::ConnectionId,
+        now: Instant,
+    ) {
+        let lost: Vec<Mac> = self
+            .phones
+            .iter()
+            .filter(|(_, p)| p.target.connection == Some(connection))
+            .map(|(m, _)| *m)
+            .collect();
+        for mac in lost {
+            if let Some(entry) = self.phones.remove(&mac) {
+                tracing::info!(%mac, "CSTA dialog lost with its connection");
+                self.forget_phone(mac, entry, now);
+            }
+        }
+        self.run(now);
+    }
+
     /// A CSTA XML client connected.
     pub fn client_connected(&mut self) -> ClientId {
         let id = ClientId(self.next_client);
@@ -252,6 +277,10 @@ impl ServerCore {
             while let Some(event) = self.registrar.poll_event() {
                 moved = true;
                 self.registrar_event(event, now);
+            }
+            if !self.reopen.is_empty() {
+                moved = true;
+                self.reopen_lost_dialogs(now);
             }
             let macs: Vec<Mac> = self.phones.keys().copied().collect();
             for mac in macs {
@@ -304,7 +333,13 @@ impl ServerCore {
         let response = if request.method == Method::Register {
             let Some(source) = source else { return };
             let tag = self.ids.tag();
-            self.registrar.handle_register(&request, source, &tag, now)
+            let response = self.registrar.handle_register(&request, source, &tag, now);
+            if response.status.is_success()
+                && let Some(mac) = aor_mac(&request)
+            {
+                self.reopen.push(mac);
+            }
+            response
         } else if let Some(mac) = call_id(&request).and_then(|c| self.dialogs.get(&c).copied()) {
             match self.phones.get_mut(&mac) {
                 Some(p) => p.session.handle_request(&request, now),
@@ -327,11 +362,33 @@ impl ServerCore {
         let _ = self.layer.send_response(tx, response, now);
     }
 
+    /// A registered, active phone whose CSTA dialog was lost gets a new one on its next REGISTER. Runs
+    /// after the registrar's own events, which cover phones coming up or moving.
+    fn reopen_lost_dialogs(&mut self, now: Instant) {
+        for mac in std::mem::take(&mut self.reopen) {
+            if self.phones.contains_key(&mac) {
+                continue;
+            }
+            let binding = match self.registrar.phone(&mac) {
+                Some(p) if p.activation == crate::registrar::Activation::Active => {
+                    p.current().cloned()
+                }
+                _ => None,
+            };
+            if let Some(binding) = binding {
+                self.registrar_event(RegistrarEvent::PhoneUp { mac, binding }, now);
+            }
+        }
+    }
+
     fn registrar_event(&mut self, event: RegistrarEvent<Target>, now: Instant) {
         match event {
+            RegistrarEvent::PhoneUp { mac, .. } if self.phones.contains_key(&mac) => {}
             RegistrarEvent::PhoneUp { mac, binding }
             | RegistrarEvent::ContactChanged { mac, binding } => {
-                if let Some(old) = self.phones.remove(&mac) {
+                if let Some(mut old) = self.phones.remove(&mac) {
+                    old.session.close(now);
+                    self.send_phone_requests(mac, &mut old, now);
                     self.forget_phone(mac, old, now);
                 }
                 let aor = self
@@ -455,7 +512,14 @@ impl ServerCore {
     fn phone_event(&mut self, mac: Mac, event: SessionEvent, now: Instant) {
         match event {
             SessionEvent::Up => {
-                let lines = self.phone_lines(&mac).to_vec();
+                // Restore the monitor points of every line this phone had, known from before.
+                let mut lines: Vec<String> = self
+                    .devices
+                    .values()
+                    .filter(|(m, _)| *m == mac)
+                    .map(|(_, d)| d.clone())
+                    .collect();
+                lines.sort();
                 let actions = self.monitors.phone_up(lines.iter().map(String::as_str));
                 self.monitor_actions(actions, now);
             }
@@ -463,12 +527,18 @@ impl ServerCore {
                 for line in &lines {
                     self.devices.insert(device_key(line), (mac, line.clone()));
                 }
+                let ready = self.phone_state(&mac) == Some(SessionState::Ready);
                 if let Some(entry) = self.phones.get_mut(&mac) {
-                    for line in lines {
-                        if !entry.lines.contains(&line) {
-                            entry.lines.push(line);
+                    for line in &lines {
+                        if !entry.lines.contains(line) {
+                            entry.lines.push(line.clone());
                         }
                     }
+                }
+                if ready {
+                    // Lines learnt after start-up may have monitors waiting to be restored.
+                    let actions = self.monitors.phone_up(lines.iter().map(String::as_str));
+                    self.monitor_actions(actions, now);
                 }
             }
             SessionEvent::Response { token, result } => self.phone_answer(token, result, now),
@@ -751,6 +821,12 @@ impl ServerCore {
             }
         }
     }
+}
+
+/// The MAC a REGISTER's address-of-record names.
+fn aor_mac(request: &Request) -> Option<Mac> {
+    let to = request.headers.require::<uacsta_sip::header::To>().ok()?;
+    to.uri.user()?.parse().ok()
 }
 
 fn call_id(request: &Request) -> Option<String> {

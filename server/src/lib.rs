@@ -10,3 +10,4 @@ pub mod mac;
 pub mod monitors;
 pub mod phone_session;
 pub mod registrar;
+pub mod run;

@@ -63,6 +63,9 @@ enum PointState {
     },
     /// The phone's dialog is down; clients keep their ids.
     Lost,
+    /// The dialog is back and MonitorStart was sent again; the clients hear BackInService once it
+    /// opens.
+    Restoring,
 }
 
 #[derive(Debug)]
@@ -104,7 +107,7 @@ impl Monitors {
                         xref,
                     }]
                 }
-                PointState::Opening => {
+                PointState::Opening | PointState::Restoring => {
                     point.waiting.push((client, token));
                     Vec::new()
                 }
@@ -140,7 +143,7 @@ impl Monitors {
                 phone_xref: phone_xref.to_string(),
             }];
         };
-        let was_lost = point.state == PointState::Lost;
+        let was_lost = matches!(point.state, PointState::Lost | PointState::Restoring);
         point.state = PointState::Open {
             phone_xref: phone_xref.to_string(),
         };
@@ -182,6 +185,9 @@ impl Monitors {
         let Some(point) = self.points.get_mut(device) else {
             return Vec::new();
         };
+        if point.state == PointState::Restoring {
+            point.state = PointState::Lost;
+        }
         let actions = std::mem::take(&mut point.waiting)
             .into_iter()
             .map(|(client, token)| MonitorAction::StartFailed {
@@ -282,7 +288,7 @@ impl Monitors {
             if let Some(point) = self.points.get_mut(device)
                 && point.state == PointState::Lost
             {
-                // Stays Lost until point_opened, which sends BackInService.
+                point.state = PointState::Restoring;
                 actions.push(MonitorAction::OpenPoint {
                     device: device.to_string(),
                 });

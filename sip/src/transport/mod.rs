@@ -188,6 +188,8 @@ struct Connection {
     peer: SocketAddr,
     protocol: Protocol,
     writer: mpsc::Sender<Bytes>,
+    /// Tells the connection's reader to stop; the writer follows once every sender is gone.
+    close: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Default)]
@@ -400,23 +402,23 @@ impl Transport {
         }
     }
 
-    /// Closes one connection.
+    /// Closes one connection (after writing what is queued on it).
     pub fn close(&self, connection: ConnectionId) {
-        let mut table = lock(&self.inner.table);
-        if let Some(c) = table.by_id.remove(&connection) {
-            table.by_peer.retain(|_, id| *id != connection);
-            drop(c.writer);
+        let table = lock(&self.inner.table);
+        if let Some(c) = table.by_id.get(&connection) {
+            c.close.notify_one();
         }
     }
 
-    /// Stops every listener and connection task.
+    /// Stops every listener and closes every connection.
     pub fn shutdown(&self) {
         for task in lock(&self.tasks).drain(..) {
             task.abort();
         }
-        let mut table = lock(&self.inner.table);
-        table.by_peer.clear();
-        table.by_id.clear();
+        let table = lock(&self.inner.table);
+        for c in table.by_id.values() {
+            c.close.notify_one();
+        }
     }
 }
 
@@ -549,6 +551,7 @@ where
 {
     let id = ConnectionId(inner.next_id.fetch_add(1, Ordering::Relaxed));
     let (writer_tx, writer_rx) = mpsc::channel::<Bytes>(inner.config.write_queue.max(1));
+    let close = Arc::new(tokio::sync::Notify::new());
     {
         let mut table = lock(&inner.table);
         table.by_id.insert(
@@ -557,6 +560,7 @@ where
                 peer,
                 protocol,
                 writer: writer_tx.clone(),
+                close: close.clone(),
             },
         );
         table.by_peer.insert((protocol, peer), id);
@@ -568,11 +572,14 @@ where
         inner.clone(),
         reader,
         writer_tx.clone(),
-        id,
-        protocol,
-        peer,
-        local,
+        Endpoint {
+            id,
+            protocol,
+            peer,
+            local,
+        },
         activity,
+        close,
     ));
     writer_tx
 }
@@ -624,17 +631,28 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     let _ = writer.shutdown().await;
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn read_loop<R: AsyncRead + Unpin>(
-    inner: Arc<Inner>,
-    mut reader: R,
-    writer: mpsc::Sender<Bytes>,
+/// Who a connection is.
+struct Endpoint {
     id: ConnectionId,
     protocol: Protocol,
     peer: SocketAddr,
     local: SocketAddr,
+}
+
+async fn read_loop<R: AsyncRead + Unpin>(
+    inner: Arc<Inner>,
+    mut reader: R,
+    writer: mpsc::Sender<Bytes>,
+    endpoint: Endpoint,
     activity: Arc<Activity>,
+    close: Arc<tokio::sync::Notify>,
 ) {
+    let Endpoint {
+        id,
+        protocol,
+        peer,
+        local,
+    } = endpoint;
     let mut parser = StreamParser::new(inner.config.limits);
     let mut buf = vec![0u8; 16 * 1024];
     let idle = inner.config.idle_timeout;
@@ -645,6 +663,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 Ok(0) | Err(_) => break 'conn,
                 Ok(n) => n,
             },
+            _ = close.notified() => break 'conn,
             _ = tokio::time::sleep_until(deadline) => {
                 if activity.last() + idle <= Instant::now() {
                     debug!(%peer, "connection idle, closing");
