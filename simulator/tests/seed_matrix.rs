@@ -25,19 +25,22 @@ fn rows() -> Vec<MatrixRow> {
 
 /// Seed 002's text, or `None` when it is absent and `UACSTA_NO_SEEDS=1` allows that.
 fn seed_002() -> Option<String> {
-    let dir = std::env::var_os("UACSTA_SEEDS_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds")
-    });
+    let dir = std::env::var_os("UACSTA_SEEDS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds"));
     let file = std::fs::read_dir(&dir).ok().and_then(|entries| {
-        entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("002_")))
+        entries.filter_map(Result::ok).map(|e| e.path()).find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("002_"))
+        })
     });
     match file {
         Some(path) => Some(std::fs::read_to_string(&path).expect("seed 002 is readable")),
         None if std::env::var("UACSTA_NO_SEEDS").as_deref() == Ok("1") => {
-            eprintln!("seed 002 not found in {}; skipped (UACSTA_NO_SEEDS=1)", dir.display());
+            eprintln!(
+                "seed 002 not found in {}; skipped (UACSTA_NO_SEEDS=1)",
+                dir.display()
+            );
             None
         }
         None => panic!(
@@ -60,7 +63,10 @@ fn neighbours(rule: NotationRule, at: &str) -> (String, String) {
         }
         NotationRule::AuerswaldLetter => {
             let letter = *at.as_bytes().last().expect("non-empty");
-            assert!(letter.is_ascii_uppercase(), "seed versions carry a letter: {at}");
+            assert!(
+                letter.is_ascii_uppercase(),
+                "seed versions carry a letter: {at}"
+            );
             let release = &at[..at.len() - 1];
             let below = if letter == b'A' {
                 release.to_owned()
@@ -70,14 +76,22 @@ fn neighbours(rule: NotationRule, at: &str) -> (String, String) {
             (below, format!("{release}{}", char::from(letter + 1)))
         }
         NotationRule::MitelSp => {
-            let (release, sp) = at.split_once(" SP").expect("seed versions carry a service pack");
+            let (release, sp) = at
+                .split_once(" SP")
+                .expect("seed versions carry a service pack");
             let sp: u64 = sp.parse().expect("numeric service pack");
-            (format!("{release} SP{}", sp - 1), format!("{release} SP{}", sp + 1))
+            (
+                format!("{release} SP{}", sp - 1),
+                format!("{release} SP{}", sp + 1),
+            )
         }
         NotationRule::YealinkModelPrefix => {
             let (head, build) = at.rsplit_once('.').expect("four fields");
             let build: u64 = build.parse().expect("numeric build");
-            (format!("{head}.{}", build - 1), format!("{head}.{}", build + 1))
+            (
+                format!("{head}.{}", build - 1),
+                format!("{head}.{}", build + 1),
+            )
         }
     }
 }
@@ -88,7 +102,9 @@ fn parse(model: &ModelRef<'_>, text: &str) -> FirmwareVersion {
         Some(prefix) => text.replacen("xx", &prefix.to_string(), 1),
         None => text.to_owned(),
     };
-    model.parse_firmware(&text).unwrap_or_else(|e| panic!("{}: {e}", model.id()))
+    model
+        .parse_firmware(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", model.id()))
 }
 
 #[test]
@@ -105,18 +121,38 @@ fn profiles_answer_every_matrix_row_at_below_and_above_its_version() {
             .unwrap_or_else(|| panic!("no family transcribes the {} table", row.vendor));
         let names: Vec<String> = family
             .models()
-            .map(|m| if m.beta() { format!("{} (beta)", m.name()) } else { m.name().to_owned() })
+            .map(|m| {
+                if m.beta() {
+                    format!("{} (beta)", m.name())
+                } else {
+                    m.name().to_owned()
+                }
+            })
             .collect();
         assert_eq!(names, row.models, "line {}: model list", row.line);
         for model in family.models() {
-            let here = format!("line {} ({} {} on {})", row.line, row.vendor, row.service, model.id());
+            let here = format!(
+                "line {} ({} {} on {})",
+                row.line,
+                row.vendor,
+                row.service,
+                model.id()
+            );
             match row.support {
                 MatrixSupport::Since => {
                     let (below, above) = neighbours(family.notation(), &row.from_version);
                     let at = parse(&model, &row.from_version);
-                    assert_eq!(model.support(row.service, &at), Support::Supported, "{here}: at {at}");
+                    assert_eq!(
+                        model.support(row.service, &at),
+                        Support::Supported,
+                        "{here}: at {at}"
+                    );
                     let above = parse(&model, &above);
-                    assert_eq!(model.support(row.service, &above), Support::Supported, "{here}: above, {above}");
+                    assert_eq!(
+                        model.support(row.service, &above),
+                        Support::Supported,
+                        "{here}: above, {above}"
+                    );
                     let below = parse(&model, &below);
                     match model.support(row.service, &below) {
                         Support::TooOld { since, refusal } => {
@@ -132,7 +168,10 @@ fn profiles_answer_every_matrix_row_at_below_and_above_its_version() {
                             Support::Unsupported { refusal } => {
                                 assert_eq!(refusal, &family.refusal().unsupported_service, "{here}")
                             }
-                            other => panic!("{here}: on {}: expected Unsupported, got {other:?}", fw.version),
+                            other => panic!(
+                                "{here}: on {}: expected Unsupported, got {other:?}",
+                                fw.version
+                            ),
                         }
                     }
                 }
@@ -140,9 +179,16 @@ fn profiles_answer_every_matrix_row_at_below_and_above_its_version() {
                     for fw in model.firmware() {
                         match model.support(row.service, fw.version) {
                             Support::Emulated { by, .. } => {
-                                assert_eq!(by, [ServiceName::HoldCall, ServiceName::RetrieveCall], "{here}")
+                                assert_eq!(
+                                    by,
+                                    [ServiceName::HoldCall, ServiceName::RetrieveCall],
+                                    "{here}"
+                                )
                             }
-                            other => panic!("{here}: on {}: expected Emulated, got {other:?}", fw.version),
+                            other => panic!(
+                                "{here}: on {}: expected Emulated, got {other:?}",
+                                fw.version
+                            ),
                         }
                     }
                 }
@@ -166,11 +212,21 @@ struct SeedTable {
 /// starting with the line's first word), the header `CSTA Feature / Description / From version`,
 /// then tab-separated rows; blank lines anywhere.
 fn seed_tables(seed: &str) -> Vec<SeedTable> {
-    let start = seed.find("\n2.4 Supported Telephones and Features").expect("§2.4 heading");
-    let end = seed[start..].find("\n3 Installation").expect("chapter 3 heading") + start;
+    let start = seed
+        .find("\n2.4 Supported Telephones and Features")
+        .expect("§2.4 heading");
+    let end = seed[start..]
+        .find("\n3 Installation")
+        .expect("chapter 3 heading")
+        + start;
     let mut tables: Vec<SeedTable> = Vec::new();
     let mut in_rows = true;
-    for line in seed[start..end].lines().skip(2).map(str::trim_end).filter(|l| !l.is_empty()) {
+    for line in seed[start..end]
+        .lines()
+        .skip(2)
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+    {
         if line == "CSTA Feature\tDescription\tFrom version" {
             in_rows = true;
         } else if line.contains('\t') {
@@ -207,8 +263,10 @@ fn matrix_is_the_seed_table_cell_for_cell() {
     let tables = seed_tables(&seed);
     let vendors: Vec<&str> = tables.iter().map(|t| t.vendor.as_str()).collect();
     assert_eq!(vendors, ["Auerswald", "Mitel", "snom", "Yealink"]);
-    let seed_rows: Vec<(&SeedTable, &[String; 3])> =
-        tables.iter().flat_map(|t| t.rows.iter().map(move |r| (t, r))).collect();
+    let seed_rows: Vec<(&SeedTable, &[String; 3])> = tables
+        .iter()
+        .flat_map(|t| t.rows.iter().map(move |r| (t, r)))
+        .collect();
     let rows = rows();
     assert_eq!(seed_rows.len(), rows.len(), "row count");
     for ((table, [feature, description, from]), row) in seed_rows.into_iter().zip(&rows) {
@@ -220,26 +278,41 @@ fn matrix_is_the_seed_table_cell_for_cell() {
         assert_eq!(&row.from_version, from, "{here}: from_version");
         let ecma = feature.replace(' ', "").replace("SnapShot", "Snapshot");
         assert_eq!(row.service.as_str(), ecma, "{here}: service");
-        assert_eq!(row.support, matrix::implied_support(from), "{here}: support");
+        assert_eq!(
+            row.support,
+            matrix::implied_support(from),
+            "{here}: support"
+        );
     }
 }
 
 #[test]
 fn service_and_event_names_are_those_of_seed_section_4_2_1() {
     let Some(seed) = seed_002() else { return };
-    let start = seed.find("\n4.2.1 uaCSTA Features").expect("§4.2.1 heading");
+    let start = seed
+        .find("\n4.2.1 uaCSTA Features")
+        .expect("§4.2.1 heading");
     // The seed marks cells with Latin X, Cyrillic Х or Greek Χ.
     let marked = |cell: &str| matches!(cell.trim(), "X" | "\u{425}" | "\u{3a7}");
     let (mut services, mut events) = (Vec::new(), Vec::new());
     for line in seed[start..].lines().filter(|l| l.contains('\t')) {
-        let cells: Vec<&str> = line.strip_prefix('\t').unwrap_or(line).split('\t').collect();
-        let [name, service, event] = cells[..] else { continue };
+        let cells: Vec<&str> = line
+            .strip_prefix('\t')
+            .unwrap_or(line)
+            .split('\t')
+            .collect();
+        let [name, service, event] = cells[..] else {
+            continue;
+        };
         let name = name.replace(' ', "");
         if name.is_empty() || name == "CSTAMethods/Events" {
             continue;
         }
         if marked(service) {
-            services.push(name.parse::<ServiceName>().unwrap_or_else(|e| panic!("{e}")));
+            services.push(
+                name.parse::<ServiceName>()
+                    .unwrap_or_else(|e| panic!("{e}")),
+            );
         }
         if marked(event) {
             events.push(name.parse::<EventName>().unwrap_or_else(|e| panic!("{e}")));
@@ -251,7 +324,10 @@ fn service_and_event_names_are_those_of_seed_section_4_2_1() {
     assert_eq!(services, all, "the 32 services");
     // The profiles add BackInService/OutOfService from seed 002 §4.1.1; the table's row with an
     // empty name cell (after Transferred) is not modelled.
-    let missing: Vec<EventName> = EventName::ALL.into_iter().filter(|e| !events.contains(e)).collect();
+    let missing: Vec<EventName> = EventName::ALL
+        .into_iter()
+        .filter(|e| !events.contains(e))
+        .collect();
     assert_eq!(missing, [EventName::BackInService, EventName::OutOfService]);
     assert_eq!(events.len(), 25);
 }
