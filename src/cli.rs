@@ -26,11 +26,45 @@ enum Command {
         #[arg(long, default_value_t = 500.0)]
         rate: f64,
     },
+    /// Run the uaCSTA server: registrar for phones (user name = MAC), CSTA dialogs to them, and the
+    /// CSTA XML client interface.
+    Server {
+        /// SIP listeners, PROTO:ADDR (udp, tcp or tls); repeat the flag for several.
+        #[arg(long = "sip", default_values_t = ["udp:127.0.0.1:5060".to_string(), "tcp:127.0.0.1:5060".to_string(), "tls:127.0.0.1:5061".to_string()])]
+        sip: Vec<String>,
+        /// CSTA XML (ECMA-323 Annex J.2) listeners for CTI clients.
+        #[arg(long = "csta-xml", default_values_t = ["127.0.0.1:8882".parse::<std::net::SocketAddr>().expect("literal")])]
+        csta_xml: Vec<std::net::SocketAddr>,
+        /// The digest password every phone registers with.
+        #[arg(long, default_value = "uacsta")]
+        phone_password: String,
+        /// List unknown phones as pending instead of putting them into operation.
+        #[arg(long)]
+        no_auto_activate: bool,
+        /// Seconds between CSTA keep-alives on each phone's dialog.
+        #[arg(long, default_value_t = 60)]
+        keepalive: u64,
+        /// RFC 4028 session interval of the phones' CSTA dialogs, in seconds.
+        #[arg(long, default_value_t = 1800)]
+        session_expires: u32,
+    },
+    /// Work with vendor profiles.
+    Profile {
+        #[command(subcommand)]
+        command: ProfileCommand,
+    },
     /// Work with CSTA XML (ECMA-323) messages.
     Csta {
         #[command(subcommand)]
         command: CstaCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum ProfileCommand {
+    /// Load and validate every profile of a folder (the embedded ones without DIR); errors name the file,
+    /// line and field.
+    Check { dir: Option<PathBuf> },
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,6 +91,26 @@ pub fn run() -> ExitCode {
         Command::Demo { calls, rate } => runtime().and_then(|rt| {
             rt.block_on(crate::demo::run(&crate::demo::DemoOptions { calls, rate }))
         }),
+        Command::Server {
+            sip,
+            csta_xml,
+            phone_password,
+            no_auto_activate,
+            keepalive,
+            session_expires,
+        } => runtime().and_then(|rt| {
+            rt.block_on(crate::server_cmd::run(crate::server_cmd::ServerOptions {
+                sip,
+                csta_xml,
+                phone_password,
+                no_auto_activate,
+                keepalive,
+                session_expires,
+            }))
+        }),
+        Command::Profile {
+            command: ProfileCommand::Check { dir },
+        } => profile_check(dir),
         Command::Csta { command } => match command {
             CstaCommand::Decode { file, strict } => {
                 crate::csta_cmd::decode(&file, strict).map(|_| true)
@@ -72,6 +126,28 @@ pub fn run() -> ExitCode {
         Err(e) => {
             eprintln!("uacsta: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn profile_check(dir: Option<PathBuf>) -> anyhow::Result<bool> {
+    let result = match &dir {
+        Some(dir) => uacsta_simulator::profile::check(dir),
+        None => uacsta_simulator::profile::Profiles::embedded()
+            .map(|p| p.summary())
+            .map_err(|e| e.0),
+    };
+    match result {
+        Ok(summary) => {
+            println!("{summary}");
+            Ok(true)
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!("{} error(s)", errors.len());
+            Ok(false)
         }
     }
 }

@@ -4,6 +4,7 @@ mod cli;
 mod csta_cmd;
 mod csta_demo;
 mod demo;
+mod server_cmd;
 
 use std::process::ExitCode;
 
