@@ -360,10 +360,10 @@ impl Dialog {
             return Ok(());
         }
         let seq = request.headers.require::<CSeq>()?.seq;
-        if let Some(last) = self.remote_seq {
-            if seq < last {
-                return Err(DialogError::CSeqOutOfOrder { got: seq, last });
-            }
+        if let Some(last) = self.remote_seq
+            && seq < last
+        {
+            return Err(DialogError::CSeqOutOfOrder { got: seq, last });
         }
         let target = if is_target_refresh(&request.method) {
             contact_uri(&request.headers)?
@@ -415,10 +415,10 @@ impl Dialog {
             self.route_set = route_set;
             self.state = DialogState::Confirmed;
         }
-        if is_target_refresh(&method) {
-            if let Some(target) = contact_uri(&response.headers)? {
-                self.remote_target = target;
-            }
+        if is_target_refresh(&method)
+            && let Some(target) = contact_uri(&response.headers)?
+        {
+            self.remote_target = target;
         }
         Ok(())
     }

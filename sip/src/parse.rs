@@ -778,13 +778,13 @@ fn check_mandatory(head: &Head) -> Result<(), ParseErrorKind> {
         }
     }
     let cseq = CSeq::parse(cseq_value)?;
-    if let StartLine::Request { method, .. } = &head.start {
-        if cseq.method != *method {
-            return Err(ParseErrorKind::CSeqMethodMismatch {
-                method: method.clone(),
-                cseq: cseq.method,
-            });
-        }
+    if let StartLine::Request { method, .. } = &head.start
+        && cseq.method != *method
+    {
+        return Err(ParseErrorKind::CSeqMethodMismatch {
+            method: method.clone(),
+            cseq: cseq.method,
+        });
     }
     Ok(())
 }

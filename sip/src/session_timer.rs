@@ -199,13 +199,13 @@ impl SessionTimer {
             .transpose()?
             .map_or(MIN_SE_FLOOR, |m| m.0);
         let se = request.headers.typed::<SessionExpires>().transpose()?;
-        if let Some(se) = &se {
-            if se.delta < self.min_se {
-                return Err(SessionTimerError::TooSmall {
-                    requested: se.delta,
-                    min_se: self.min_se,
-                });
-            }
+        if let Some(se) = &se
+            && se.delta < self.min_se
+        {
+            return Err(SessionTimerError::TooSmall {
+                requested: se.delta,
+                min_se: self.min_se,
+            });
         }
         self.min_se = self.min_se.max(requested_min);
         let ours = self.requested.max(self.min_se);

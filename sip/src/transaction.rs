@@ -570,10 +570,10 @@ impl<A: Clone> TransactionLayer<A> {
                 TimerSlot::Retransmit => t.retransmit,
                 TimerSlot::Deadline => t.deadline,
             };
-            if let Some((timer, when)) = armed {
-                if when == at {
-                    self.fire(id, slot, timer, at);
-                }
+            if let Some((timer, when)) = armed
+                && when == at
+            {
+                self.fire(id, slot, timer, at);
             }
         }
     }

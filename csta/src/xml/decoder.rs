@@ -198,10 +198,10 @@ impl<'a> Decoder<'a> {
                 };
                 if key == b"xmlns" {
                     default_ns = Some(value);
-                } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
-                    if let Some((_, p)) = self.reborrow(prefix) {
-                        self.prefixes.push((p, value));
-                    }
+                } else if let Some(prefix) = key.strip_prefix(b"xmlns:")
+                    && let Some((_, p)) = self.reborrow(prefix)
+                {
+                    self.prefixes.push((p, value));
                 }
             }
             self.root_ns = match tag.qname.split_once(':') {
@@ -265,12 +265,12 @@ impl<'a> Decoder<'a> {
                     declared = attr.unescape_value().ok().map(Cow::into_owned);
                 }
             }
-            if let Some(ns) = declared {
-                if *ns != *self.root_ns {
-                    self.deviate(DeviationKind::MixedNamespace, || {
-                        format!("declares namespace {ns}, not the message namespace")
-                    });
-                }
+            if let Some(ns) = declared
+                && *ns != *self.root_ns
+            {
+                self.deviate(DeviationKind::MixedNamespace, || {
+                    format!("declares namespace {ns}, not the message namespace")
+                });
             }
         }
     }
