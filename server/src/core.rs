@@ -27,7 +27,7 @@ use uacsta_sip::ids::IdGenerator;
 use uacsta_sip::parse::ParseError;
 use uacsta_sip::transaction::{TimerConfig, TransactionLayer, TxEvent, TxId};
 use uacsta_sip::transport::{Protocol, Target};
-use uacsta_sip::{Host, Message, Method, Request, Response, StatusCode, Uri};
+use uacsta_sip::{Host, Message, Method, Request, Response, StatusCode, TypedHeader, Uri};
 
 use crate::client_xml::{XmlClientConfig, XmlClientEvent, XmlClientSession};
 use crate::mac::Mac;
@@ -101,6 +101,8 @@ pub struct ServerCore {
     local: HashMap<Protocol, SocketAddr>,
     /// Phones that registered: give them a CSTA dialog if theirs was lost.
     reopen: Vec<Mac>,
+    /// Proxied requests: client transaction -> the server transaction it serves (RFC 3261 §16.6).
+    proxied: HashMap<TxId, TxId>,
     out: VecDeque<CoreOutput>,
 }
 
@@ -128,6 +130,7 @@ impl ServerCore {
             next_client: 1,
             local,
             reopen: Vec::new(),
+            proxied: HashMap::new(),
             out: VecDeque::new(),
         }
     }
@@ -302,6 +305,17 @@ impl ServerCore {
     fn tx_event(&mut self, event: TxEvent, now: Instant) {
         match event {
             TxEvent::Request { tx, request } => self.sip_request(tx, request, now),
+            TxEvent::Response { tx, response } if self.proxied.contains_key(&tx) => {
+                self.proxy_response(tx, response, now)
+            }
+            TxEvent::Timeout { tx, .. } if self.proxied.contains_key(&tx) => {
+                if let Some(server_tx) = self.proxied.remove(&tx)
+                    && let Some(request) = self.layer.request(server_tx).cloned()
+                {
+                    let r = Response::to_request(&request, StatusCode::REQUEST_TIMEOUT, None);
+                    let _ = self.layer.send_response(server_tx, r, now);
+                }
+            }
             TxEvent::Response { tx, response } => {
                 if let Some((mac, id)) = self.transactions.get(&tx).copied() {
                     if response.status.is_final() {
@@ -320,11 +334,13 @@ impl ServerCore {
                         .handle_failure(id, &format!("timer {timer:?} fired"), now);
                 }
             }
-            TxEvent::Cancel { tx, request, .. } => {
-                let r = Response::to_request(&request, StatusCode::CALL_DOES_NOT_EXIST, None);
-                let _ = self.layer.send_response(tx, r, now);
-            }
-            TxEvent::Ack { .. } | TxEvent::StrayResponse { .. } => {}
+            TxEvent::Cancel {
+                tx,
+                request,
+                invite,
+            } => self.proxy_cancel(tx, &request, invite, now),
+            TxEvent::Ack { request, .. } => self.proxy_ack(request),
+            TxEvent::StrayResponse { response } => self.proxy_stray_response(response),
         }
     }
 
@@ -345,6 +361,24 @@ impl ServerCore {
                 Some(p) => p.session.handle_request(&request, now),
                 None => Response::to_request(&request, StatusCode::CALL_DOES_NOT_EXIST, None),
             }
+        } else if self.routes_through_us(&request) {
+            match self.proxy_in_dialog(tx, request.clone(), now) {
+                Ok(()) => return,
+                Err(response) => response,
+            }
+        } else if let Some(target) = self.callee(&request) {
+            match self.proxy_forward(tx, request.clone(), target, true, now) {
+                Ok(()) => return,
+                Err(response) => response,
+            }
+        } else if request.method == Method::Invite || request.method == Method::Message {
+            let tag = self.ids.tag();
+            let mut r = Response::to_request(&request, StatusCode::NOT_FOUND, Some(&tag));
+            r.reason = format!(
+                "Not Found (no registered phone has the line {})",
+                request.uri.user().unwrap_or("(none)")
+            );
+            r
         } else if request.method == Method::Options {
             let tag = self.ids.tag();
             let mut r = Response::to_request(&request, StatusCode::OK, Some(&tag));
@@ -360,6 +394,287 @@ impl ServerCore {
             r
         };
         let _ = self.layer.send_response(tx, response, now);
+    }
+
+    /// Whether a URI names this server (one of our listening addresses).
+    fn is_us(&self, uri: &Uri) -> bool {
+        let Some(sip) = uri.as_sip() else {
+            return false;
+        };
+        let Host::Ip(ip) = sip.host else {
+            return false;
+        };
+        self.local.values().any(|a| {
+            a.ip() == ip && sip.port.unwrap_or(if sip.secure { 5061 } else { 5060 }) == a.port()
+        })
+    }
+
+    /// An in-dialog request of a call we record-routed: its first Route is us.
+    fn routes_through_us(&self, request: &Request) -> bool {
+        request
+            .headers
+            .typed::<uacsta_sip::header::Route>()
+            .and_then(Result::ok)
+            .is_some_and(|r| self.is_us(&r.uri))
+    }
+
+    /// The phone a call is for: the Request-URI's user is one of its lines (or its MAC).
+    fn callee(&self, request: &Request) -> Option<(Target, Uri)> {
+        if !matches!(
+            request.method,
+            Method::Invite | Method::Message | Method::Options
+        ) || request.uri.user().is_none()
+        {
+            return None;
+        }
+        let user = request.uri.user()?;
+        let mac = self
+            .devices
+            .get(user)
+            .map(|(m, _)| *m)
+            .or_else(|| user.parse::<Mac>().ok())?;
+        let binding = self.registrar.phone(&mac)?.current()?.clone();
+        Some((binding.source, binding.contact.uri))
+    }
+
+    /// Where a URI leads: a registered phone's connection when it is one's contact, else its address.
+    fn target_of(&self, uri: &Uri) -> Option<Target> {
+        for phone in self.registrar.phones() {
+            if let Some(b) = phone
+                .bindings
+                .iter()
+                .find(|b| b.contact.uri.equivalent(uri))
+            {
+                return Some(b.source.clone());
+            }
+        }
+        let sip = uri.as_sip()?;
+        let protocol = sip
+            .params
+            .value("transport")
+            .and_then(|t| Protocol::from_token(&t))
+            .unwrap_or(if sip.secure {
+                Protocol::Tls
+            } else {
+                Protocol::Udp
+            });
+        let Host::Ip(ip) = sip.host else {
+            return None;
+        };
+        let port = sip.port.unwrap_or(if protocol == Protocol::Tls {
+            5061
+        } else {
+            5060
+        });
+        Some(Target::new(protocol, SocketAddr::new(ip, port)))
+    }
+
+    /// Our Via for a request forwarded over `protocol`.
+    fn our_via(&mut self, protocol: Protocol) -> uacsta_sip::header::Via {
+        let local = self
+            .local
+            .get(&protocol)
+            .copied()
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)));
+        let mut via = uacsta_sip::header::Via::new(
+            protocol.via_token(),
+            Host::Ip(local.ip()),
+            Some(local.port()),
+            &self.ids.branch(),
+        );
+        via.params.set("rport", None);
+        via
+    }
+
+    /// Forwards a request statefully (RFC 3261 §16.6): new Request-URI, Max-Forwards decremented, our
+    /// Via on top, and our Record-Route for dialog-creating requests.
+    fn proxy_forward(
+        &mut self,
+        server_tx: TxId,
+        mut request: Request,
+        (target, request_uri): (Target, Uri),
+        record_route: bool,
+        now: Instant,
+    ) -> Result<(), Response> {
+        use uacsta_sip::header::{MaxForwards, RecordRoute};
+        let max_forwards = request
+            .headers
+            .typed::<MaxForwards>()
+            .and_then(Result::ok)
+            .map_or(70, |m| m.0);
+        if max_forwards == 0 {
+            return Err(Response::to_request(
+                &request,
+                StatusCode::TOO_MANY_HOPS,
+                None,
+            ));
+        }
+        request.uri = request_uri;
+        request.headers.set_typed(&MaxForwards(max_forwards - 1));
+        if record_route && request.method == Method::Invite {
+            let local = self
+                .local
+                .get(&target.protocol)
+                .copied()
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)));
+            let mut uri = Uri::sip(None, Host::Ip(local.ip()), Some(local.port()));
+            if let Some(sip) = uri.as_sip_mut() {
+                sip.params.set("lr", None);
+                if target.protocol != Protocol::Udp {
+                    sip.params.set(
+                        "transport",
+                        Some(&target.protocol.via_token().to_ascii_lowercase()),
+                    );
+                }
+            }
+            request.headers.push_front(
+                uacsta_sip::HeaderName::RecordRoute,
+                RecordRoute(uacsta_sip::header::NameAddr::new(uri)).render(),
+            );
+        }
+        let via = self.our_via(target.protocol);
+        request
+            .headers
+            .push_front(uacsta_sip::HeaderName::Via, via.render());
+        let reliable = target.protocol.is_reliable();
+        match self
+            .layer
+            .send_request(request.clone(), target, reliable, now)
+        {
+            Ok(client_tx) => {
+                self.proxied.insert(client_tx, server_tx);
+                Ok(())
+            }
+            Err(e) => {
+                let mut r = Response::to_request(&request, StatusCode::SERVER_INTERNAL_ERROR, None);
+                r.reason = format!("Server Internal Error ({e})");
+                Err(r)
+            }
+        }
+    }
+
+    /// An in-dialog request whose first Route is us (loose routing, RFC 3261 §16.4): drop that Route
+    /// and forward to the next Route or the Request-URI.
+    fn proxy_in_dialog(
+        &mut self,
+        tx: TxId,
+        mut request: Request,
+        now: Instant,
+    ) -> Result<(), Response> {
+        strip_first_route(&mut request);
+        let next = request
+            .headers
+            .typed::<uacsta_sip::header::Route>()
+            .and_then(Result::ok)
+            .map(|r| r.uri.clone())
+            .unwrap_or_else(|| request.uri.clone());
+        let Some(target) = self.target_of(&next) else {
+            let mut r = Response::to_request(&request, StatusCode::NOT_FOUND, None);
+            r.reason = "Not Found (the next hop is not reachable)".into();
+            return Err(r);
+        };
+        let uri = request.uri.clone();
+        self.proxy_forward(tx, request, (target, uri), false, now)
+    }
+
+    /// A response to a proxied request: our Via comes off and it goes back upstream (§16.7).
+    fn proxy_response(&mut self, client_tx: TxId, mut response: Response, now: Instant) {
+        let Some(server_tx) = self.proxied.get(&client_tx).copied() else {
+            return;
+        };
+        if response.status.is_final() {
+            self.proxied.remove(&client_tx);
+        }
+        if response.status == StatusCode::TRYING {
+            return; // hop by hop: the server transaction sends its own 100
+        }
+        remove_top_via(&mut response);
+        let _ = self.layer.send_response(server_tx, response, now);
+    }
+
+    /// A CANCEL (§16.10): 200 for it, and the INVITE we forwarded is cancelled downstream.
+    fn proxy_cancel(&mut self, tx: TxId, request: &Request, invite: Option<TxId>, now: Instant) {
+        let status = if invite.is_some() {
+            StatusCode::OK
+        } else {
+            StatusCode::CALL_DOES_NOT_EXIST
+        };
+        let _ = self
+            .layer
+            .send_response(tx, Response::to_request(request, status, None), now);
+        let Some(invite) = invite else { return };
+        let downstream = self
+            .proxied
+            .iter()
+            .find(|(_, s)| **s == invite)
+            .map(|(c, _)| *c);
+        if let Some(client_tx) = downstream
+            && let Ok(cancel) = self.layer.cancel(client_tx)
+            && let Some(target) = self.layer.destination(client_tx).cloned()
+        {
+            let reliable = target.protocol.is_reliable();
+            let _ = self.layer.send_request(cancel, target, reliable, now);
+        }
+    }
+
+    /// An ACK for a 2xx of a record-routed call: forwarded statelessly along the route (§16.11).
+    fn proxy_ack(&mut self, mut request: Request) {
+        if !self.routes_through_us(&request) {
+            return;
+        }
+        strip_first_route(&mut request);
+        let next = request
+            .headers
+            .typed::<uacsta_sip::header::Route>()
+            .and_then(Result::ok)
+            .map(|r| r.uri.clone())
+            .unwrap_or_else(|| request.uri.clone());
+        let Some(target) = self.target_of(&next) else {
+            return;
+        };
+        let via = self.our_via(target.protocol);
+        request
+            .headers
+            .push_front(uacsta_sip::HeaderName::Via, via.render());
+        let reliable = target.protocol.is_reliable();
+        self.layer.send_stateless(request.into(), target, reliable);
+    }
+
+    /// A 2xx retransmission after the proxied INVITE's transaction ended (§16.7 step 9 / RFC 6026):
+    /// forwarded statelessly by its next Via.
+    fn proxy_stray_response(&mut self, mut response: Response) {
+        let ours = response
+            .headers
+            .typed::<uacsta_sip::header::Via>()
+            .and_then(Result::ok)
+            .is_some_and(|v| {
+                self.local
+                    .values()
+                    .any(|a| v.host == Host::Ip(a.ip()) && v.port == Some(a.port()))
+            });
+        if !ours || !response.status.is_success() {
+            return;
+        }
+        remove_top_via(&mut response);
+        let Some(Ok(next)) = response.headers.typed::<uacsta_sip::header::Via>() else {
+            return;
+        };
+        let Some(protocol) = Protocol::from_token(&next.transport) else {
+            return;
+        };
+        let ip = next
+            .received()
+            .and_then(|r| r.parse().ok())
+            .or(match next.host {
+                Host::Ip(ip) => Some(ip),
+                Host::Domain(_) => None,
+            });
+        let port = next.rport().flatten().or(next.port).unwrap_or(5060);
+        if let Some(ip) = ip {
+            let target = Target::new(protocol, SocketAddr::new(ip, port));
+            self.layer
+                .send_stateless(response.into(), target, protocol.is_reliable());
+        }
     }
 
     /// A registered, active phone whose CSTA dialog was lost gets a new one on its next REGISTER. Runs
@@ -820,6 +1135,52 @@ impl ServerCore {
                     .push_back(CoreOutput::ClientBytes { client, bytes });
             }
         }
+    }
+}
+
+/// Removes the first Route value (our own, on a record-routed request).
+fn strip_first_route(request: &mut Request) {
+    let Some(first) = request
+        .headers
+        .iter()
+        .position(|h| h.name == uacsta_sip::HeaderName::Route)
+    else {
+        return;
+    };
+    let rest: Vec<String> = uacsta_sip::message::split_list(
+        request.headers.iter().nth(first).map_or("", |h| &*h.value),
+    )
+    .into_iter()
+    .skip(1)
+    .map(str::to_string)
+    .collect();
+    if rest.is_empty() {
+        request.headers.remove_at(first);
+    } else {
+        request.headers.set_at(first, rest.join(", "));
+    }
+}
+
+/// Removes the first Via value (ours, on a response going back upstream).
+fn remove_top_via(response: &mut Response) {
+    let Some(first) = response
+        .headers
+        .iter()
+        .position(|h| h.name == uacsta_sip::HeaderName::Via)
+    else {
+        return;
+    };
+    let rest: Vec<String> = uacsta_sip::message::split_list(
+        response.headers.iter().nth(first).map_or("", |h| &*h.value),
+    )
+    .into_iter()
+    .skip(1)
+    .map(str::to_string)
+    .collect();
+    if rest.is_empty() {
+        response.headers.remove_at(first);
+    } else {
+        response.headers.set_at(first, rest.join(", "));
     }
 }
 

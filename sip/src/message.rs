@@ -624,6 +624,20 @@ impl Headers {
         line.value = value;
     }
 
+    /// Removes the line at `index` (as [`Self::iter`] numbers them).
+    pub fn remove_at(&mut self, index: usize) {
+        if index < self.0.len() {
+            self.0.remove(index);
+        }
+    }
+
+    /// Replaces the value of the line at `index`.
+    pub fn set_at(&mut self, index: usize, value: impl Into<String>) {
+        if let Some(line) = self.0.get_mut(index) {
+            line.value = value.into();
+        }
+    }
+
     /// Appends a typed value as a line of its own.
     pub fn push_typed<H: TypedHeader>(&mut self, value: &H) {
         self.push(H::NAME, value.render());
