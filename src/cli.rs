@@ -47,6 +47,9 @@ enum Command {
         /// RFC 4028 session interval of the phones' CSTA dialogs, in seconds.
         #[arg(long, default_value_t = 1800)]
         session_expires: u32,
+        /// The status API (JSON over HTTP, GET /status).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        status: std::net::SocketAddr,
     },
     /// Work with vendor profiles.
     Profile {
@@ -98,6 +101,7 @@ pub fn run() -> ExitCode {
             no_auto_activate,
             keepalive,
             session_expires,
+            status,
         } => runtime().and_then(|rt| {
             rt.block_on(crate::server_cmd::run(crate::server_cmd::ServerOptions {
                 sip,
@@ -106,6 +110,7 @@ pub fn run() -> ExitCode {
                 no_auto_activate,
                 keepalive,
                 session_expires,
+                status,
             }))
         }),
         Command::Profile {

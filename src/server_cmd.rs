@@ -24,6 +24,7 @@ pub struct ServerOptions {
     pub no_auto_activate: bool,
     pub keepalive: u64,
     pub session_expires: u32,
+    pub status: SocketAddr,
 }
 
 /// `udp:127.0.0.1:5060` and the like.
@@ -81,6 +82,7 @@ pub async fn run(options: ServerOptions) -> Result<bool> {
     let listeners = Listeners {
         sip,
         csta_xml: options.csta_xml.clone(),
+        status: Some(options.status),
     };
     let server = start(config, transport, &listeners)
         .await
@@ -90,6 +92,9 @@ pub async fn run(options: ServerOptions) -> Result<bool> {
             "SIP {p:<4} {a}   (phones: user name = MAC, password {:?})",
             options.phone_password
         );
+    }
+    if let Some(a) = server.status {
+        println!("status API http://{a}/status");
     }
     for a in &server.csta_xml {
         println!("CSTA XML over TCP {a}   (ECMA-323 Annex J.2 framing, ECMA-354 sessions)");

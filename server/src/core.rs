@@ -157,6 +157,45 @@ impl ServerCore {
         self.clients.len()
     }
 
+    /// A snapshot for the status API: phones (registration, CSTA dialog, lines), monitors, clients.
+    pub fn status(&self) -> serde_json::Value {
+        let phones: Vec<serde_json::Value> = self
+            .registrar
+            .phones()
+            .into_iter()
+            .map(|p| {
+                let csta = self.phones.get(&p.mac).map(|e| e.session.state());
+                let mut lines: Vec<&str> = self
+                    .devices
+                    .values()
+                    .filter(|(m, _)| *m == p.mac)
+                    .map(|(_, d)| d.as_str())
+                    .collect();
+                lines.sort_unstable();
+                serde_json::json!({
+                    "mac": p.mac.to_string(),
+                    "activation": format!("{:?}", p.activation).to_lowercase(),
+                    "registered": p.is_registered(),
+                    "contacts": p.bindings.iter().map(|b| serde_json::json!({
+                        "uri": b.contact.uri.to_string(),
+                        "source": b.source.addr.to_string(),
+                        "transport": b.source.protocol.via_token(),
+                    })).collect::<Vec<_>>(),
+                    "user_agent": p.user_agent,
+                    "csta_dialog": csta.map_or("none".to_string(), |s| format!("{s:?}").to_lowercase()),
+                    "lines": lines,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "phones": phones,
+            "monitor_points": self.monitors.open_points(),
+            "client_monitors": self.monitors.client_monitors(),
+            "clients": self.clients.len(),
+            "transactions": self.layer.len(),
+        })
+    }
+
     pub fn poll_output(&mut self) -> Option<CoreOutput> {
         self.out.pop_front()
     }

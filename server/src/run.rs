@@ -23,6 +23,8 @@ pub struct Listeners {
     pub sip: Vec<(Protocol, SocketAddr)>,
     /// CTI clients: CSTA XML over TCP (ECMA-323 Annex J.2).
     pub csta_xml: Vec<SocketAddr>,
+    /// The status API (JSON over HTTP: `GET /status`).
+    pub status: Option<SocketAddr>,
 }
 
 /// A started server.
@@ -31,6 +33,8 @@ pub struct RunningServer {
     pub sip: Vec<(Protocol, SocketAddr)>,
     /// Bound CSTA XML listeners.
     pub csta_xml: Vec<SocketAddr>,
+    /// Bound status API listener.
+    pub status: Option<SocketAddr>,
     task: JoinHandle<()>,
     accept_tasks: Vec<JoinHandle<()>>,
     transport: Transport,
@@ -58,6 +62,8 @@ enum ClientMsg {
     Connected(TcpStream),
     Bytes(ClientId, Vec<u8>),
     Closed(ClientId),
+    /// The status API asks for a snapshot.
+    Status(tokio::sync::oneshot::Sender<serde_json::Value>),
 }
 
 /// Binds every listener and starts the server.
@@ -85,6 +91,17 @@ pub async fn start(
             }
         }));
     }
+    let mut status = None;
+    if let Some(addr) = listeners.status {
+        let listener = TcpListener::bind(addr).await?;
+        status = Some(listener.local_addr()?);
+        let tx = client_tx.clone();
+        accept_tasks.push(tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve_status(stream, tx.clone()));
+            }
+        }));
+    }
     let core = ServerCore::new(config, local, now());
     let task = tokio::spawn(drive(
         core,
@@ -96,6 +113,7 @@ pub async fn start(
     Ok(RunningServer {
         sip,
         csta_xml,
+        status,
         task,
         accept_tasks,
         transport,
@@ -158,6 +176,9 @@ async fn drive(
                     writers.remove(&id);
                     core.client_closed(id, now());
                 }
+                Some(ClientMsg::Status(reply)) => {
+                    let _ = reply.send(core.status());
+                }
                 None => return,
             },
             _ = tokio::time::sleep_until(deadline) => core.handle_timeout(now()),
@@ -216,4 +237,43 @@ async fn write_client(
         }
     }
     let _ = writer.shutdown().await;
+}
+
+/// One HTTP/1.1 exchange of the status API: `GET /status` gives the core's snapshot as JSON, anything
+/// else 404; the connection closes after the answer.
+async fn serve_status(mut stream: TcpStream, core: mpsc::Sender<ClientMsg>) {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 8192 {
+        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => request.extend_from_slice(&buf[..n]),
+            _ => return,
+        }
+    }
+    let line = String::from_utf8_lossy(&request);
+    let path = line.split_whitespace().nth(1).unwrap_or("");
+    let (status, body) = if line.starts_with("GET ") && (path == "/status" || path == "/status/") {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if core.send(ClientMsg::Status(tx)).await.is_err() {
+            return;
+        }
+        match rx.await {
+            Ok(value) => (
+                "200 OK",
+                serde_json::to_string_pretty(&value).unwrap_or_default(),
+            ),
+            Err(_) => return,
+        }
+    } else {
+        (
+            "404 Not Found",
+            "{\"error\": \"try GET /status\"}".to_string(),
+        )
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
 }

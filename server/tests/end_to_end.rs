@@ -81,6 +81,17 @@ async fn two_clients_share_one_monitor_point_and_survive_a_lost_phone() {
         }
     }
 
+    // The status API shows the phone, its dialog, its line and the shared monitor point.
+    let snapshot = common::status(server.status.expect("status API")).await;
+    assert_eq!(snapshot["phones"][0]["mac"], "000413AABBCC");
+    assert_eq!(snapshot["phones"][0]["registered"], true);
+    assert_eq!(snapshot["phones"][0]["csta_dialog"], "ready");
+    assert_eq!(snapshot["phones"][0]["lines"][0], LINE);
+    assert_eq!(snapshot["phones"][0]["user_agent"], "snomD785/10.1.54.13");
+    assert_eq!(snapshot["monitor_points"], 1);
+    assert_eq!(snapshot["client_monitors"], 2);
+    assert_eq!(snapshot["clients"], 2);
+
     // The phone's connection drops: both clients hear OutOfService.
     phone.transport.shutdown();
     drop(phone);

@@ -62,6 +62,7 @@ pub async fn server() -> RunningServer {
         &Listeners {
             sip: vec![(Protocol::Tcp, "127.0.0.1:0".parse().expect("addr"))],
             csta_xml: vec!["127.0.0.1:0".parse().expect("addr")],
+            status: Some("127.0.0.1:0".parse().expect("addr")),
         },
     )
     .await
@@ -368,4 +369,22 @@ impl Client {
             other => panic!("expected MonitorStartResponse, got {other:?}"),
         }
     }
+}
+
+/// `GET /status` from the server's status API.
+pub async fn status(addr: SocketAddr) -> serde_json::Value {
+    let mut stream = TcpStream::connect(addr).await.expect("status API");
+    stream
+        .write_all(b"GET /status HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut response))
+        .await
+        .expect("answer in time")
+        .expect("read");
+    let text = String::from_utf8(response).expect("UTF-8");
+    assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
+    let body = text.split_once("\r\n\r\n").expect("body").1;
+    serde_json::from_str(body).expect("JSON")
 }
