@@ -29,27 +29,30 @@ enum Command {
     /// Run the uaCSTA server: registrar for phones (user name = MAC), CSTA dialogs to them, and the
     /// CSTA XML client interface.
     Server {
+        /// A YAML configuration file (every setting has a default; see docs/server-config.yaml).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// SIP listeners, PROTO:ADDR (udp, tcp or tls); repeat the flag for several.
-        #[arg(long = "sip", default_values_t = ["udp:127.0.0.1:5060".to_string(), "tcp:127.0.0.1:5060".to_string(), "tls:127.0.0.1:5061".to_string()])]
+        #[arg(long = "sip")]
         sip: Vec<String>,
         /// CSTA XML (ECMA-323 Annex J.2) listeners for CTI clients.
-        #[arg(long = "csta-xml", default_values_t = ["127.0.0.1:8882".parse::<std::net::SocketAddr>().expect("literal")])]
+        #[arg(long = "csta-xml")]
         csta_xml: Vec<std::net::SocketAddr>,
-        /// The digest password every phone registers with.
-        #[arg(long, default_value = "uacsta")]
-        phone_password: String,
+        /// The digest password every phone registers with (default "uacsta").
+        #[arg(long)]
+        phone_password: Option<String>,
         /// List unknown phones as pending instead of putting them into operation.
         #[arg(long)]
         no_auto_activate: bool,
-        /// Seconds between CSTA keep-alives on each phone's dialog.
-        #[arg(long, default_value_t = 60)]
-        keepalive: u64,
-        /// RFC 4028 session interval of the phones' CSTA dialogs, in seconds.
-        #[arg(long, default_value_t = 1800)]
-        session_expires: u32,
-        /// The status API (JSON over HTTP, GET /status).
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        status: std::net::SocketAddr,
+        /// Seconds between CSTA keep-alives on each phone's dialog (default 60).
+        #[arg(long)]
+        keepalive: Option<u64>,
+        /// RFC 4028 session interval of the phones' CSTA dialogs, in seconds (default 1800).
+        #[arg(long)]
+        session_expires: Option<u32>,
+        /// The status API address (JSON over HTTP, GET /status; default 127.0.0.1:8080).
+        #[arg(long)]
+        status: Option<std::net::SocketAddr>,
     },
     /// Work with vendor profiles.
     Profile {
@@ -95,6 +98,7 @@ pub fn run() -> ExitCode {
             rt.block_on(crate::demo::run(&crate::demo::DemoOptions { calls, rate }))
         }),
         Command::Server {
+            config,
             sip,
             csta_xml,
             phone_password,
@@ -102,8 +106,8 @@ pub fn run() -> ExitCode {
             keepalive,
             session_expires,
             status,
-        } => runtime().and_then(|rt| {
-            rt.block_on(crate::server_cmd::run(crate::server_cmd::ServerOptions {
+        } => {
+            let overrides = crate::server_cmd::Overrides {
                 sip,
                 csta_xml,
                 phone_password,
@@ -111,8 +115,10 @@ pub fn run() -> ExitCode {
                 keepalive,
                 session_expires,
                 status,
-            }))
-        }),
+            };
+            server_file(config.as_deref(), overrides)
+                .and_then(|file| runtime().and_then(|rt| rt.block_on(crate::server_cmd::run(file))))
+        }
         Command::Profile {
             command: ProfileCommand::Check { dir },
         } => profile_check(dir),
@@ -133,6 +139,19 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn server_file(
+    config: Option<&std::path::Path>,
+    overrides: crate::server_cmd::Overrides,
+) -> anyhow::Result<crate::server_config::ServerFile> {
+    let mut file = match config {
+        Some(path) => crate::server_config::ServerFile::load(path)?,
+        None => crate::server_config::ServerFile::default(),
+    };
+    overrides.apply(&mut file);
+    file.check(config.unwrap_or(std::path::Path::new("command line")))?;
+    Ok(file)
 }
 
 fn profile_check(dir: Option<PathBuf>) -> anyhow::Result<bool> {

@@ -5,6 +5,7 @@ mod csta_cmd;
 mod csta_demo;
 mod demo;
 mod server_cmd;
+mod server_config;
 
 use std::process::ExitCode;
 

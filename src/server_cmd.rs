@@ -1,12 +1,13 @@
 //! `uacsta server`: the uaCSTA server on embedded defaults (127.0.0.1, SIP over UDP, TCP and TLS with a
-//! generated certificate, CSTA XML over TCP), each setting overridable by a flag.
+//! generated certificate, CSTA XML over TCP, the status API), a configuration file, and flags over both.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use uacsta_csta::Edition;
+use uacsta_server::client_xml::XmlClientConfig;
 use uacsta_server::core::CoreConfig;
+use uacsta_server::mac::Mac;
 use uacsta_server::phone_session::{CstaCarrier, SessionConfig};
 use uacsta_server::registrar::RegistrarConfig;
 use uacsta_server::run::{Listeners, start};
@@ -16,15 +17,44 @@ use uacsta_sip::transaction::TimerConfig;
 use uacsta_sip::transport::tls::Identity;
 use uacsta_sip::transport::{Protocol, TransportConfig};
 
-/// Settings from the command line.
-pub struct ServerOptions {
+use crate::server_config::ServerFile;
+
+/// Command-line overrides of the configuration file.
+#[derive(Debug, Default)]
+pub struct Overrides {
     pub sip: Vec<String>,
     pub csta_xml: Vec<SocketAddr>,
-    pub phone_password: String,
+    pub phone_password: Option<String>,
     pub no_auto_activate: bool,
-    pub keepalive: u64,
-    pub session_expires: u32,
-    pub status: SocketAddr,
+    pub keepalive: Option<u64>,
+    pub session_expires: Option<u32>,
+    pub status: Option<SocketAddr>,
+}
+
+impl Overrides {
+    pub fn apply(self, file: &mut ServerFile) {
+        if !self.sip.is_empty() {
+            file.sip.listen = self.sip;
+        }
+        if !self.csta_xml.is_empty() {
+            file.clients.csta_xml = self.csta_xml;
+        }
+        if let Some(p) = self.phone_password {
+            file.phones.password = Some(p);
+        }
+        if self.no_auto_activate {
+            file.phones.auto_activate = false;
+        }
+        if let Some(k) = self.keepalive {
+            file.phones.keepalive = k;
+        }
+        if let Some(se) = self.session_expires {
+            file.phones.session_expires = se;
+        }
+        if let Some(a) = self.status {
+            file.status = Some(a);
+        }
+    }
 }
 
 /// `udp:127.0.0.1:5060` and the like.
@@ -39,59 +69,87 @@ pub fn parse_listener(s: &str) -> Result<(Protocol, SocketAddr)> {
     Ok((protocol, addr))
 }
 
-pub async fn run(options: ServerOptions) -> Result<bool> {
-    let sip = options
+pub async fn run(file: ServerFile) -> Result<bool> {
+    let sip = file
         .sip
+        .listen
         .iter()
         .map(|s| parse_listener(s))
         .collect::<Result<Vec<_>>>()?;
-    let mut transport = TransportConfig::default();
+    let mut transport = TransportConfig {
+        limits: uacsta_sip::parse::Limits {
+            max_message_size: file.sip.max_message_size,
+            ..Default::default()
+        },
+        max_connections: file.sip.max_connections,
+        idle_timeout: Duration::from_secs(file.sip.idle_timeout),
+        ..TransportConfig::default()
+    };
     if sip.iter().any(|(p, _)| *p == Protocol::Tls) {
-        let identity = Identity::self_signed(&["localhost", "127.0.0.1", "::1"])
-            .context("generating the TLS certificate")?;
+        let identity = match (&file.sip.tls_certificate, &file.sip.tls_key) {
+            (Some(cert), Some(key)) => Identity::from_pem_files(cert, key)?,
+            _ => Identity::self_signed(&["localhost", "127.0.0.1", "::1"])
+                .context("generating the TLS certificate")?,
+        };
         transport.tls_server = Some(identity.server_config()?);
         transport.tls_client = Some(uacsta_sip::transport::tls::insecure_client_config()?);
     }
+    let phones = &file.phones;
+    let credentials = phones
+        .credentials
+        .iter()
+        .map(|(mac, pw)| Ok((mac.parse::<Mac>()?, pw.clone())))
+        .collect::<Result<_>>()?;
     let config = CoreConfig {
         registrar: RegistrarConfig {
-            phone_password: Some(options.phone_password.clone()),
-            auto_activate: !options.no_auto_activate,
+            phone_password: phones.password.clone(),
+            credentials,
+            auto_activate: phones.auto_activate,
+            min_expires: phones.min_expires,
+            max_expires: phones.max_expires,
+            default_expires: phones.default_expires,
             ..RegistrarConfig::default()
         },
         session: SessionConfig {
-            keepalive: Duration::from_secs(options.keepalive),
+            keepalive: Duration::from_secs(phones.keepalive),
             session_timer: SessionTimerConfig {
-                session_expires: options.session_expires,
+                session_expires: phones.session_expires,
                 ..SessionTimerConfig::default()
             },
-            request_timeout: Duration::from_secs(8),
-            edition: Edition::Ed5,
-            carrier: CstaCarrier::Info,
-            system_status_in_invite: true,
-            system_register: true,
+            request_timeout: Duration::from_secs(phones.request_timeout),
+            edition: crate::csta_cmd::parse_edition(&phones.edition)?,
+            carrier: if phones.carrier == "notify" {
+                CstaCarrier::Notify
+            } else {
+                CstaCarrier::Info
+            },
+            system_status_in_invite: phones.system_status_in_invite,
+            system_register: phones.system_register,
             local_uri: "sip:uacsta@127.0.0.1".parse()?,
             contact: "sip:uacsta@127.0.0.1".parse()?,
             via_transport: "TCP".into(),
             via_host: Host::Ip("127.0.0.1".parse()?),
             via_port: None,
         },
-        xml_clients: Default::default(),
+        xml_clients: XmlClientConfig {
+            users: file.clients.users.clone(),
+            require_session: file.clients.require_session,
+            max_session_duration: file.clients.session_duration,
+            ..XmlClientConfig::default()
+        },
         timers: TimerConfig::default(),
         seed: rand_seed(),
     };
     let listeners = Listeners {
         sip,
-        csta_xml: options.csta_xml.clone(),
-        status: Some(options.status),
+        csta_xml: file.clients.csta_xml.clone(),
+        status: file.status,
     };
     let server = start(config, transport, &listeners)
         .await
         .context("starting the server")?;
     for (p, a) in &server.sip {
-        println!(
-            "SIP {p:<4} {a}   (phones: user name = MAC, password {:?})",
-            options.phone_password
-        );
+        println!("SIP {p:<4} {a}   (phones register with their MAC as user name)");
     }
     if let Some(a) = server.status {
         println!("status API http://{a}/status");
@@ -99,9 +157,7 @@ pub async fn run(options: ServerOptions) -> Result<bool> {
     for a in &server.csta_xml {
         println!("CSTA XML over TCP {a}   (ECMA-323 Annex J.2 framing, ECMA-354 sessions)");
     }
-    println!(
-        "TR/87 clients, call routing and the status API are not implemented yet; Ctrl-C stops."
-    );
+    println!("TR/87 clients are not implemented yet; Ctrl-C stops.");
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;

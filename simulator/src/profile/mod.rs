@@ -290,6 +290,16 @@ impl Profiles {
     }
 }
 
+/// Reads any YAML document into `T` with the loader's error placement: a syntax error, an unknown key,
+/// a wrong type or a missing key names the file, the line and column, and the field path. Used for
+/// configuration files and farm scenarios as well as profiles.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    text: &str,
+) -> Result<T, ProfileError> {
+    serde_saphyr::from_str(text).map_err(|e| yaml_error(file, &SourceMap::build(text), &e))
+}
+
 /// A serde-saphyr error, placed: its location, and the field path found at that location.
 fn yaml_error(file: &Path, map: &SourceMap, e: &serde_saphyr::Error) -> ProfileError {
     let message = e
