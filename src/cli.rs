@@ -53,6 +53,12 @@ enum Command {
         /// The status API address (JSON over HTTP, GET /status; default 127.0.0.1:8080).
         #[arg(long)]
         status: Option<std::net::SocketAddr>,
+        /// Log only this phone (by MAC) besides warnings and errors; repeat for several.
+        #[arg(long = "log-mac")]
+        log_mac: Vec<String>,
+        /// error, warn, info (default), debug or trace.
+        #[arg(long)]
+        log_level: Option<String>,
     },
     /// Work with vendor profiles.
     Profile {
@@ -106,8 +112,12 @@ pub fn run() -> ExitCode {
             keepalive,
             session_expires,
             status,
+            log_mac,
+            log_level,
         } => {
             let overrides = crate::server_cmd::Overrides {
+                log_macs: log_mac,
+                log_level,
                 sip,
                 csta_xml,
                 phone_password,

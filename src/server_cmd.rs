@@ -29,6 +29,8 @@ pub struct Overrides {
     pub keepalive: Option<u64>,
     pub session_expires: Option<u32>,
     pub status: Option<SocketAddr>,
+    pub log_macs: Vec<String>,
+    pub log_level: Option<String>,
 }
 
 impl Overrides {
@@ -54,6 +56,12 @@ impl Overrides {
         if let Some(a) = self.status {
             file.status = Some(a);
         }
+        if !self.log_macs.is_empty() {
+            file.log.macs = self.log_macs;
+        }
+        if let Some(level) = self.log_level {
+            file.log.level = level;
+        }
     }
 }
 
@@ -70,6 +78,7 @@ pub fn parse_listener(s: &str) -> Result<(Protocol, SocketAddr)> {
 }
 
 pub async fn run(file: ServerFile) -> Result<bool> {
+    crate::server_config::init_logs(&file.log)?;
     let sip = file
         .sip
         .listen

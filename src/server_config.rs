@@ -18,6 +18,26 @@ pub struct ServerFile {
     pub clients: ClientsSection,
     /// The status API (JSON over HTTP); null turns it off.
     pub status: Option<SocketAddr>,
+    pub log: LogSection,
+}
+
+/// Diagnostics (estos manual §3.9).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSection {
+    /// error, warn, info, debug or trace.
+    pub level: String,
+    /// Only these phones are logged (plus warnings and errors of everything), by MAC.
+    pub macs: Vec<String>,
+}
+
+impl Default for LogSection {
+    fn default() -> LogSection {
+        LogSection {
+            level: "info".into(),
+            macs: Vec::new(),
+        }
+    }
 }
 
 /// Where phones reach the server and how.
@@ -83,6 +103,7 @@ impl Default for ServerFile {
             phones: PhonesSection::default(),
             clients: ClientsSection::default(),
             status: Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            log: LogSection::default(),
         }
     }
 }
@@ -157,6 +178,22 @@ impl ServerFile {
             mac.parse::<uacsta_server::mac::Mac>()
                 .map_err(|e| at(&format!("phones.credentials.{mac}"), e.to_string()))?;
         }
+        for (i, mac) in self.log.macs.iter().enumerate() {
+            mac.parse::<uacsta_server::mac::Mac>()
+                .map_err(|e| at(&format!("log.macs[{i}]"), e.to_string()))?;
+        }
+        if !matches!(
+            self.log.level.as_str(),
+            "error" | "warn" | "info" | "debug" | "trace"
+        ) {
+            return Err(at(
+                "log.level",
+                format!(
+                    "{:?} is not error, warn, info, debug or trace",
+                    self.log.level
+                ),
+            ));
+        }
         crate::csta_cmd::parse_edition(&self.phones.edition)
             .map_err(|e| at("phones.edition", e.to_string()))?;
         if !matches!(self.phones.carrier.as_str(), "info" | "notify") {
@@ -196,7 +233,10 @@ mod tests {
     #[test]
     fn the_documented_file_lists_exactly_the_defaults() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/server-config.yaml");
-        assert_eq!(ServerFile::load(&path).expect("the example loads"), ServerFile::default());
+        assert_eq!(
+            ServerFile::load(&path).expect("the example loads"),
+            ServerFile::default()
+        );
     }
 
     #[test]
@@ -244,4 +284,28 @@ mod tests {
         let path = write("expires", "phones:\n  min_expires: 900\n");
         assert!(ServerFile::load(&path).is_err());
     }
+}
+
+/// Starts logging to stderr: the configured level, or with a MAC filter only those phones' lines (in
+/// their `phone{mac=..}` spans) plus warnings and errors; `RUST_LOG` overrides both.
+pub fn init_logs(log: &LogSection) -> Result<()> {
+    use std::io::IsTerminal;
+    let mut directives = if log.macs.is_empty() {
+        log.level.clone()
+    } else {
+        "warn".to_string()
+    };
+    for mac in &log.macs {
+        let mac: uacsta_server::mac::Mac = mac.parse()?;
+        directives.push_str(&format!(",[phone{{mac={mac}}}]={}", log.level));
+    }
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&directives))
+        .with_context(|| format!("log filter {directives:?}"))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init()
+        .map_err(|e| anyhow::anyhow!("starting the log: {e}"))
 }

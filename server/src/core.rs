@@ -385,6 +385,8 @@ impl ServerCore {
 
     fn sip_request(&mut self, tx: TxId, request: Request, now: Instant) {
         let source = self.layer.destination(tx).cloned();
+        let _span = aor_mac(&request).map(|mac| phone_span(mac).entered());
+        tracing::debug!(method = %request.method, uri = %request.uri, "SIP request");
         let response = if request.method == Method::Register {
             let Some(source) = source else { return };
             let tag = self.ids.tag();
@@ -736,6 +738,14 @@ impl ServerCore {
     }
 
     fn registrar_event(&mut self, event: RegistrarEvent<Target>, now: Instant) {
+        let mac = match &event {
+            RegistrarEvent::PhoneUp { mac, .. }
+            | RegistrarEvent::ContactChanged { mac, .. }
+            | RegistrarEvent::PhoneDown { mac, .. }
+            | RegistrarEvent::Pending { mac } => *mac,
+        };
+        let _span = phone_span(mac).entered();
+        tracing::info!(event = ?event_kind(&event), "registration");
         match event {
             RegistrarEvent::PhoneUp { mac, .. } if self.phones.contains_key(&mac) => {}
             RegistrarEvent::PhoneUp { mac, binding }
@@ -864,6 +874,8 @@ impl ServerCore {
     }
 
     fn phone_event(&mut self, mac: Mac, event: SessionEvent, now: Instant) {
+        let _span = phone_span(mac).entered();
+        tracing::debug!(event = ?event_name(&event), "phone CSTA dialog");
         match event {
             SessionEvent::Up => {
                 // Restore the monitor points of every line this phone had, known from before.
@@ -1174,6 +1186,31 @@ impl ServerCore {
                     .push_back(CoreOutput::ClientBytes { client, bytes });
             }
         }
+    }
+}
+
+/// The span every log line about one phone runs in, so logs can be filtered by MAC (estos manual §3.9
+/// "Log Filter - Telephones"): `[phone{mac=000413AABBCC}]=trace`.
+pub fn phone_span(mac: Mac) -> tracing::Span {
+    tracing::info_span!("phone", mac = %mac)
+}
+
+fn event_name(event: &SessionEvent) -> &'static str {
+    match event {
+        SessionEvent::Up => "up",
+        SessionEvent::Devices(_) => "devices",
+        SessionEvent::Response { .. } => "response",
+        SessionEvent::Event(m) => m.element_name(),
+        SessionEvent::Down(_) => "down",
+    }
+}
+
+fn event_kind<A>(event: &RegistrarEvent<A>) -> &'static str {
+    match event {
+        RegistrarEvent::PhoneUp { .. } => "phone up",
+        RegistrarEvent::ContactChanged { .. } => "contact changed",
+        RegistrarEvent::PhoneDown { .. } => "phone down",
+        RegistrarEvent::Pending { .. } => "pending activation",
     }
 }
 
