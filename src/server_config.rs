@@ -219,6 +219,30 @@ impl ServerFile {
     }
 }
 
+/// Starts logging to stderr: the configured level, or with a MAC filter only those phones' lines (in
+/// their `phone{mac=..}` spans) plus warnings and errors; `RUST_LOG` overrides both.
+pub fn init_logs(log: &LogSection) -> Result<()> {
+    use std::io::IsTerminal;
+    let mut directives = if log.macs.is_empty() {
+        log.level.clone()
+    } else {
+        "warn".to_string()
+    };
+    for mac in &log.macs {
+        let mac: uacsta_server::mac::Mac = mac.parse()?;
+        directives.push_str(&format!(",[phone{{mac={mac}}}]={}", log.level));
+    }
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&directives))
+        .with_context(|| format!("log filter {directives:?}"))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init()
+        .map_err(|e| anyhow::anyhow!("starting the log: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,28 +308,4 @@ mod tests {
         let path = write("expires", "phones:\n  min_expires: 900\n");
         assert!(ServerFile::load(&path).is_err());
     }
-}
-
-/// Starts logging to stderr: the configured level, or with a MAC filter only those phones' lines (in
-/// their `phone{mac=..}` spans) plus warnings and errors; `RUST_LOG` overrides both.
-pub fn init_logs(log: &LogSection) -> Result<()> {
-    use std::io::IsTerminal;
-    let mut directives = if log.macs.is_empty() {
-        log.level.clone()
-    } else {
-        "warn".to_string()
-    };
-    for mac in &log.macs {
-        let mac: uacsta_server::mac::Mac = mac.parse()?;
-        directives.push_str(&format!(",[phone{{mac={mac}}}]={}", log.level));
-    }
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&directives))
-        .with_context(|| format!("log filter {directives:?}"))?;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init()
-        .map_err(|e| anyhow::anyhow!("starting the log: {e}"))
 }
