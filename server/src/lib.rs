@@ -4,6 +4,7 @@
 //!
 //! The protocol logic is sans-IO, like the SIP and CSTA crates it builds on.
 
+pub mod client_tr87;
 pub mod client_xml;
 pub mod core;
 pub mod mac;
