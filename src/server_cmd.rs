@@ -146,6 +146,7 @@ pub async fn run(file: ServerFile) -> Result<bool> {
             max_session_duration: file.clients.session_duration,
             ..XmlClientConfig::default()
         },
+        tr87_users: file.clients.tr87_users.clone(),
         timers: TimerConfig::default(),
         seed: rand_seed(),
     };
@@ -166,7 +167,9 @@ pub async fn run(file: ServerFile) -> Result<bool> {
     for a in &server.csta_xml {
         println!("CSTA XML over TCP {a}   (ECMA-323 Annex J.2 framing, ECMA-354 sessions)");
     }
-    println!("TR/87 clients are not implemented yet; Ctrl-C stops.");
+    println!(
+        "TR/87 (uaCSTA over SIP) clients: INVITE with RequestSystemStatus to the SIP listeners. Ctrl-C stops."
+    );
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;

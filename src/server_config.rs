@@ -94,6 +94,8 @@ pub struct ClientsSection {
     pub require_session: bool,
     /// Longest application session, seconds.
     pub session_duration: u32,
+    /// TR/87 (uaCSTA over SIP) users and passwords, checked by digest on their INVITE; empty for none.
+    pub tr87_users: HashMap<String, String>,
 }
 
 impl Default for ServerFile {
@@ -152,6 +154,7 @@ impl Default for ClientsSection {
             users: HashMap::new(),
             require_session: false,
             session_duration: 600,
+            tr87_users: HashMap::new(),
         }
     }
 }

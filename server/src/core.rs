@@ -29,6 +29,9 @@ use uacsta_sip::transaction::{TimerConfig, TransactionLayer, TxEvent, TxId};
 use uacsta_sip::transport::{Protocol, Target};
 use uacsta_sip::{Host, Message, Method, Request, Response, StatusCode, TypedHeader, Uri};
 
+use crate::client_tr87::{
+    InviteOutcome, Tr87Client, Tr87Config, Tr87Event, Tr87Listener, Tr87Transmit,
+};
 use crate::client_xml::{XmlClientConfig, XmlClientEvent, XmlClientSession};
 use crate::mac::Mac;
 use crate::monitors::{ClientId, MonitorAction, Monitors};
@@ -42,6 +45,8 @@ pub struct CoreConfig {
     /// The template of every phone's CSTA dialog; the Via and Contact are filled in per phone.
     pub session: SessionConfig,
     pub xml_clients: XmlClientConfig,
+    /// TR/87 client users and passwords (digest on their INVITE); empty for none.
+    pub tr87_users: HashMap<String, String>,
     pub timers: TimerConfig,
     /// Seed of tags, Call-IDs, branches and nonce keys.
     pub seed: u64,
@@ -65,11 +70,17 @@ pub enum CoreOutput {
 #[derive(Debug, Clone)]
 enum Awaiting {
     /// Forwarded for a client: its answer goes back with the client's invoke id.
-    Client { client: ClientId, invoke: u16 },
+    Client { client: ClientId, token: u64 },
     /// MonitorStart opening the monitor point of a device.
     OpenPoint { device: String },
     /// MonitorStop closing one.
     ClosePoint,
+}
+
+/// A TR/87 client and where its dialog's requests go.
+struct Tr87Entry {
+    client: Box<Tr87Client>,
+    target: Target,
 }
 
 struct PhoneEntry {
@@ -103,6 +114,13 @@ pub struct ServerCore {
     reopen: Vec<Mac>,
     /// Proxied requests: client transaction -> the server transaction it serves (RFC 3261 §16.6).
     proxied: HashMap<TxId, TxId>,
+    /// TR/87 clients (ECMA TR/87: uaCSTA over SIP toward CTI applications).
+    tr87_listener: Tr87Listener,
+    tr87: HashMap<ClientId, Tr87Entry>,
+    /// Call-ID of a TR/87 client's dialog -> the client.
+    tr87_calls: HashMap<String, ClientId>,
+    /// Our requests (event INFOs, BYE, refresh) in TR/87 dialogs.
+    tr87_tx: HashMap<TxId, ClientId>,
     out: VecDeque<CoreOutput>,
 }
 
@@ -114,6 +132,7 @@ impl ServerCore {
     ) -> ServerCore {
         let mut ids = IdGenerator::from_seed(config.seed);
         let registrar = Registrar::new(config.registrar.clone(), ids.nonce_secret(), now);
+        let tr87_listener = Self::tr87_listener(&config, &local, &mut ids, now);
         ServerCore {
             layer: TransactionLayer::new(config.timers),
             registrar,
@@ -131,8 +150,59 @@ impl ServerCore {
             local,
             reopen: Vec::new(),
             proxied: HashMap::new(),
+            tr87_listener,
+            tr87: HashMap::new(),
+            tr87_calls: HashMap::new(),
+            tr87_tx: HashMap::new(),
             out: VecDeque::new(),
         }
+    }
+
+    /// The TR/87 side: our Contact and Via on the first listener (TCP preferred), the configured users.
+    fn tr87_listener(
+        config: &CoreConfig,
+        local: &HashMap<Protocol, SocketAddr>,
+        ids: &mut IdGenerator,
+        now: Instant,
+    ) -> Tr87Listener {
+        let (protocol, addr) = [Protocol::Tcp, Protocol::Tls, Protocol::Udp]
+            .into_iter()
+            .find_map(|p| local.get(&p).map(|a| (p, *a)))
+            .unwrap_or((Protocol::Tcp, SocketAddr::from(([127, 0, 0, 1], 5060))));
+        let mut contact = Uri::sip(Some("uacsta"), Host::Ip(addr.ip()), Some(addr.port()));
+        if protocol != Protocol::Udp
+            && let Some(sip) = contact.as_sip_mut()
+        {
+            sip.params.set(
+                "transport",
+                Some(&protocol.via_token().to_ascii_lowercase()),
+            );
+        }
+        let mut tr87 = Tr87Config::new(
+            contact,
+            protocol.via_token(),
+            Host::Ip(addr.ip()),
+            Some(addr.port()),
+        );
+        tr87.users = config.tr87_users.clone();
+        tr87.timers = config.timers;
+        let secret = ids.nonce_secret();
+        let seed = u64::from_le_bytes([
+            secret[0], secret[1], secret[2], secret[3], secret[4], secret[5], secret[6], secret[7],
+        ]);
+        Tr87Listener::new(tr87, seed, now).unwrap_or_else(|_| {
+            Tr87Listener::new(
+                Tr87Config::new(
+                    Uri::sip(Some("uacsta"), Host::Ip(addr.ip()), Some(addr.port())),
+                    protocol.via_token(),
+                    Host::Ip(addr.ip()),
+                    Some(addr.port()),
+                ),
+                seed,
+                now,
+            )
+            .expect("the default TR/87 feature list is valid")
+        })
     }
 
     pub fn registrar(&self) -> &Registrar<Target> {
@@ -154,7 +224,7 @@ impl ServerCore {
     }
 
     pub fn client_count(&self) -> usize {
-        self.clients.len()
+        self.clients.len() + self.tr87.len()
     }
 
     /// A snapshot for the status API: phones (registration, CSTA dialog, lines), monitors, clients.
@@ -191,7 +261,7 @@ impl ServerCore {
             "phones": phones,
             "monitor_points": self.monitors.open_points(),
             "client_monitors": self.monitors.client_monitors(),
-            "clients": self.clients.len(),
+            "clients": self.clients.len() + self.tr87.len(),
             "transactions": self.layer.len(),
         })
     }
@@ -223,6 +293,13 @@ impl ServerCore {
         self.registrar.handle_timeout(now);
         for entry in self.phones.values_mut() {
             entry.session.handle_timeout(now);
+        }
+        let tr87: Vec<ClientId> = self.tr87.keys().copied().collect();
+        for id in tr87 {
+            if let Some(e) = self.tr87.get_mut(&id) {
+                e.client.handle_timeout(now);
+            }
+            self.drain_tr87(id, now);
         }
         let ids: Vec<ClientId> = self.clients.keys().copied().collect();
         for id in ids {
@@ -344,6 +421,36 @@ impl ServerCore {
     fn tx_event(&mut self, event: TxEvent, now: Instant) {
         match event {
             TxEvent::Request { tx, request } => self.sip_request(tx, request, now),
+            TxEvent::Response { tx, response } if self.tr87_tx.contains_key(&tx) => {
+                let client = self.tr87_tx[&tx];
+                if response.status.is_final() {
+                    self.tr87_tx.remove(&tx);
+                }
+                if let Some(e) = self.tr87.get_mut(&client) {
+                    e.client.handle_response(&response, now);
+                }
+                self.drain_tr87(client, now);
+            }
+            TxEvent::Timeout { tx, timer } if self.tr87_tx.contains_key(&tx) => {
+                if let Some(client) = self.tr87_tx.remove(&tx) {
+                    if let Some(e) = self.tr87.get_mut(&client) {
+                        e.client.handle_failure(&format!("timer {timer:?} fired"));
+                    }
+                    self.drain_tr87(client, now);
+                }
+            }
+            TxEvent::Ack { request, .. }
+                if call_id(&request).is_some_and(|c| self.tr87_calls.contains_key(&c)) =>
+            {
+                if let Some(client) =
+                    call_id(&request).and_then(|c| self.tr87_calls.get(&c).copied())
+                {
+                    if let Some(e) = self.tr87.get_mut(&client) {
+                        e.client.handle_ack(&request);
+                    }
+                    self.drain_tr87(client, now);
+                }
+            }
             TxEvent::Response { tx, response } if self.proxied.contains_key(&tx) => {
                 self.proxy_response(tx, response, now)
             }
@@ -402,6 +509,23 @@ impl ServerCore {
                 Some(p) => p.session.handle_request(&request, now),
                 None => Response::to_request(&request, StatusCode::CALL_DOES_NOT_EXIST, None),
             }
+        } else if let Some(client) =
+            call_id(&request).and_then(|c| self.tr87_calls.get(&c).copied())
+        {
+            let answer = self
+                .tr87
+                .get_mut(&client)
+                .and_then(|e| e.client.handle_request(tx, &request, now));
+            if let Some(response) = answer {
+                let _ = self.layer.send_response(tx, response, now);
+            }
+            self.drain_tr87(client, now);
+            return;
+        } else if request.method == Method::Invite
+            && is_tr87_invite(&request, self.callee(&request).is_some())
+        {
+            self.tr87_invite(tx, &request, now);
+            return;
         } else if self.routes_through_us(&request) {
             match self.proxy_in_dialog(tx, request.clone(), now) {
                 Ok(()) => return,
@@ -908,7 +1032,7 @@ impl ServerCore {
                 }
             }
             SessionEvent::Response { token, result } => self.phone_answer(token, result, now),
-            SessionEvent::Event(message) => self.phone_csta_event(message),
+            SessionEvent::Event(message) => self.phone_csta_event(message, now),
             SessionEvent::Down(reason) => {
                 tracing::info!(%mac, ?reason, "CSTA dialog down");
             }
@@ -925,9 +1049,9 @@ impl ServerCore {
             return;
         };
         match awaiting {
-            Awaiting::Client { client, invoke } => {
+            Awaiting::Client { client, token } => {
                 let answer = result.unwrap_or_else(|e| error_for(&e));
-                self.with_client(client, |c| c.respond(invoke, &answer));
+                self.respond(client, token, &answer, now);
             }
             Awaiting::OpenPoint { device } => {
                 let actions = match result {
@@ -943,13 +1067,13 @@ impl ServerCore {
         }
     }
 
-    fn phone_csta_event(&mut self, message: CstaMessage) {
+    fn phone_csta_event(&mut self, message: CstaMessage, now: Instant) {
         let Some(phone_xref) = cross_ref(&message) else {
             return;
         };
         for (client, xref) in self.monitors.fan_out(&phone_xref) {
             let event = with_cross_ref(&message, &xref);
-            self.with_client(client, |c| c.event(&event));
+            self.notify(client, &event, now);
         }
     }
 
@@ -963,7 +1087,7 @@ impl ServerCore {
         for event in events {
             match event {
                 XmlClientEvent::Request { token, message } => {
-                    self.client_request(client, token, *message, now)
+                    self.client_request(client, u64::from(token), *message, now)
                 }
                 XmlClientEvent::SessionStarted { .. } => {}
                 XmlClientEvent::Ended(_) => {
@@ -977,24 +1101,19 @@ impl ServerCore {
         self.flush_client(client);
     }
 
-    fn client_request(
-        &mut self,
-        client: ClientId,
-        invoke: u16,
-        message: CstaMessage,
-        now: Instant,
-    ) {
+    /// A CSTA request from a client of either interface; `token` is how its answer finds it.
+    fn client_request(&mut self, client: ClientId, token: u64, message: CstaMessage, now: Instant) {
         match message.element_name() {
             "RequestSystemStatus" => {
                 let answer = CstaMessage::from(RequestSystemStatusResponse::default());
-                self.with_client(client, |c| c.respond(invoke, &answer));
+                self.respond(client, token, &answer, now);
             }
             "SystemRegister" => {
                 let answer = CstaMessage::from(SystemRegisterResponse {
                     sys_stat_register_id: client.0.to_string(),
                     ..Default::default()
                 });
-                self.with_client(client, |c| c.respond(invoke, &answer));
+                self.respond(client, token, &answer, now);
             }
             "GetSwitchingFunctionDevices" => {
                 let xref = format!("sfd{}", self.next_token);
@@ -1021,10 +1140,8 @@ impl ServerCore {
                     device_list: DeviceList { items },
                     ..Default::default()
                 });
-                self.with_client(client, |c| {
-                    c.respond(invoke, &answer);
-                    c.event(&report);
-                });
+                self.respond(client, token, &answer, now);
+                self.notify(client, &report, now);
             }
             "MonitorStart" => {
                 let Some(device) = target_device(&message).and_then(|d| self.known_device(&d))
@@ -1032,10 +1149,9 @@ impl ServerCore {
                     let e = CstaMessage::from(CSTAErrorCode::Operation(
                         OperationError::InvalidMonitorObject,
                     ));
-                    self.with_client(client, |c| c.respond(invoke, &e));
+                    self.respond(client, token, &e, now);
                     return;
                 };
-                let token = u64::from(invoke);
                 let actions = self.monitors.start(client, token, &device);
                 self.monitor_actions(actions, now);
             }
@@ -1047,14 +1163,14 @@ impl ServerCore {
                 match self.monitors.stop(client, &xref) {
                     Ok(actions) => {
                         let ok = CstaMessage::from(MonitorStopResponse::default());
-                        self.with_client(client, |c| c.respond(invoke, &ok));
+                        self.respond(client, token, &ok, now);
                         self.monitor_actions(actions, now);
                     }
                     Err(_) => {
                         let e = CstaMessage::from(CSTAErrorCode::Operation(
                             OperationError::InvalidCrossRefId,
                         ));
-                        self.with_client(client, |c| c.respond(invoke, &e));
+                        self.respond(client, token, &e, now);
                     }
                 }
             }
@@ -1065,25 +1181,25 @@ impl ServerCore {
                     let e = CstaMessage::from(CSTAErrorCode::Operation(
                         OperationError::InvalidDeviceId,
                     ));
-                    self.with_client(client, |c| c.respond(invoke, &e));
+                    self.respond(client, token, &e, now);
                     return;
                 };
-                let token = self.next_token;
+                let phone_token = self.next_token;
                 self.next_token += 1;
                 let sent = self
                     .phones
                     .get_mut(&mac)
-                    .map(|p| p.session.request(&message, token, now));
+                    .map(|p| p.session.request(&message, phone_token, now));
                 match sent {
                     Some(Ok(())) => {
                         self.awaiting
-                            .insert(token, Awaiting::Client { client, invoke });
+                            .insert(phone_token, Awaiting::Client { client, token });
                     }
                     _ => {
                         let e = CstaMessage::from(CSTAErrorCode::SystemResourceAvailability(
                             SystemResourceAvailabilityError::DeviceOutOfService,
                         ));
-                        self.with_client(client, |c| c.respond(invoke, &e));
+                        self.respond(client, token, &e, now);
                     }
                 }
             }
@@ -1140,8 +1256,7 @@ impl ServerCore {
                         monitor_cross_ref_id: xref,
                         ..Default::default()
                     });
-                    let invoke = token as u16;
-                    self.with_client(client, |c| c.respond(invoke, &answer));
+                    self.respond(client, token, &answer, now);
                 }
                 MonitorAction::StartFailed {
                     client,
@@ -1149,8 +1264,7 @@ impl ServerCore {
                     error,
                 } => {
                     let answer = refusal(&error);
-                    let invoke = token as u16;
-                    self.with_client(client, |c| c.respond(invoke, &answer));
+                    self.respond(client, token, &answer, now);
                 }
                 MonitorAction::OutOfService {
                     client,
@@ -1158,7 +1272,7 @@ impl ServerCore {
                     device,
                 } => {
                     let event = out_of_service(&xref, &device);
-                    self.with_client(client, |c| c.event(&event));
+                    self.notify(client, &event, now);
                 }
                 MonitorAction::BackInService {
                     client,
@@ -1166,17 +1280,128 @@ impl ServerCore {
                     device,
                 } => {
                     let event = back_in_service(&xref, &device);
-                    self.with_client(client, |c| c.event(&event));
+                    self.notify(client, &event, now);
                 }
             }
         }
     }
 
-    fn with_client(&mut self, client: ClientId, write: impl FnOnce(&mut XmlClientSession)) {
+    /// The answer to a client's request, through its interface.
+    fn respond(&mut self, client: ClientId, token: u64, message: &CstaMessage, now: Instant) {
         if let Some(c) = self.clients.get_mut(&client) {
-            write(c);
+            // XML tokens are the client's invoke ids (0..9999).
+            if let Ok(invoke) = u16::try_from(token) {
+                c.respond(invoke, message);
+            }
+            self.flush_client(client);
+        } else if let Some(entry) = self.tr87.get_mut(&client) {
+            match entry.client.respond(token, message) {
+                Ok((tx, response)) => {
+                    if self.layer.send_response(tx, response.clone(), now).is_err() {
+                        let target = entry.target.clone();
+                        let reliable = target.protocol.is_reliable();
+                        self.layer.send_stateless(response.into(), target, reliable);
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "TR/87 answer not sent"),
+            }
+            self.drain_tr87(client, now);
         }
-        self.flush_client(client);
+    }
+
+    /// An event for a client, through its interface.
+    fn notify(&mut self, client: ClientId, message: &CstaMessage, now: Instant) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.event(message);
+            self.flush_client(client);
+        } else if let Some(entry) = self.tr87.get_mut(&client) {
+            match entry.client.event(message) {
+                Ok(request) => {
+                    let target = entry.target.clone();
+                    let reliable = target.protocol.is_reliable();
+                    if let Ok(tx) = self.layer.send_request(request, target, reliable, now) {
+                        self.tr87_tx.insert(tx, client);
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "TR/87 event not sent"),
+            }
+            self.drain_tr87(client, now);
+        }
+    }
+
+    /// A new TR/87 client's INVITE (ECMA TR/87 §6.1).
+    fn tr87_invite(&mut self, tx: TxId, request: &Request, now: Instant) {
+        match self.tr87_listener.handle_invite(tx, request, now) {
+            InviteOutcome::Accepted { client, response } => {
+                let id = ClientId(self.next_client);
+                self.next_client += 1;
+                let Some(target) = self.layer.destination(tx).cloned() else {
+                    return;
+                };
+                self.tr87_calls.insert(client.call_id().to_string(), id);
+                self.tr87.insert(id, Tr87Entry { client, target });
+                let _ = self.layer.send_response(tx, response, now);
+                self.drain_tr87(id, now);
+            }
+            InviteOutcome::Refused(response) => {
+                let _ = self.layer.send_response(tx, response, now);
+            }
+        }
+    }
+
+    /// Moves a TR/87 client's transmits and events along.
+    fn drain_tr87(&mut self, client: ClientId, now: Instant) {
+        let mut events = Vec::new();
+        if let Some(entry) = self.tr87.get_mut(&client) {
+            let target = entry.target.clone();
+            let reliable = target.protocol.is_reliable();
+            while let Some(t) = entry.client.poll_transmit() {
+                match t {
+                    Tr87Transmit::Response { tx, response } => {
+                        if self.layer.send_response(tx, response.clone(), now).is_err()
+                            && response.status.is_success()
+                        {
+                            self.layer
+                                .send_stateless(response.into(), target.clone(), reliable);
+                        }
+                    }
+                    Tr87Transmit::Request(request) => {
+                        if let Ok(tx) =
+                            self.layer
+                                .send_request(request, target.clone(), reliable, now)
+                        {
+                            self.tr87_tx.insert(tx, client);
+                        }
+                    }
+                    Tr87Transmit::Ack(ack) => {
+                        self.layer
+                            .send_stateless(ack.into(), target.clone(), reliable)
+                    }
+                }
+            }
+            while let Some(e) = entry.client.poll_event() {
+                events.push(e);
+            }
+        }
+        for event in events {
+            match event {
+                Tr87Event::Request { token, message } => {
+                    self.client_request(client, token, *message, now)
+                }
+                Tr87Event::Ended(reason) => {
+                    tracing::info!(client = client.0, ?reason, "TR/87 client ended");
+                    if let Some(entry) = self.tr87.remove(&client) {
+                        self.tr87_calls.remove(entry.client.call_id());
+                    }
+                    self.tr87_tx.retain(|_, c| *c != client);
+                    let actions = self.monitors.client_gone(client);
+                    self.monitor_actions(actions, now);
+                    self.awaiting.retain(
+                        |_, a| !matches!(a, Awaiting::Client { client: c, .. } if *c == client),
+                    );
+                }
+            }
+        }
     }
 
     fn flush_client(&mut self, client: ClientId) {
@@ -1258,6 +1483,17 @@ fn remove_top_via(response: &mut Response) {
     } else {
         response.headers.set_at(first, rest.join(", "));
     }
+}
+
+/// Whether an INVITE opens a TR/87 session rather than a call: it carries CSTA, or it carries nothing
+/// and names no phone's line (Cisco CME clients send the first INVITE without a body).
+fn is_tr87_invite(request: &Request, names_a_line: bool) -> bool {
+    let csta = request
+        .headers
+        .typed::<uacsta_sip::header::ContentType>()
+        .and_then(Result::ok)
+        .is_some_and(|c| c.is("application", "csta+xml"));
+    csta || (request.body.is_empty() && !names_a_line)
 }
 
 /// The MAC a REGISTER's address-of-record names.

@@ -50,6 +50,7 @@ pub fn core_config() -> CoreConfig {
             via_port: None,
         },
         xml_clients: Default::default(),
+        tr87_users: Default::default(),
         timers: TimerConfig::default(),
         seed: 5,
     }
