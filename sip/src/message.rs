@@ -484,7 +484,116 @@ fn lookup(name: &str) -> Option<HeaderName> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     pub name: HeaderName,
-    pub value: String,
+    pub value: HeaderValue,
+}
+
+/// A header value: UTF-8 text that reads as a `&str`.
+///
+/// The values of a parsed message share the one buffer the message was read into, so reading a message
+/// costs one allocation rather than one per header line; values built by code (`From<String>`,
+/// `From<&str>`) hold their own bytes. Cloning never copies the text.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HeaderValue(
+    /// Valid UTF-8: every constructor takes a `&str` or a `String`, and the bytes never change.
+    Bytes,
+);
+
+impl HeaderValue {
+    /// The part `text` of `buf`, sharing its storage. Panics if `text` does not lie inside `buf`.
+    pub(crate) fn shared(buf: &Bytes, text: &str) -> HeaderValue {
+        HeaderValue(buf.slice_ref(text.as_bytes()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // SAFETY: the bytes are those of a `&str` or `String` (see the constructors) and are never
+        // changed, so they are valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+}
+
+impl std::ops::Deref for HeaderValue {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for HeaderValue {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for HeaderValue {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for HeaderValue {
+    fn from(s: String) -> HeaderValue {
+        HeaderValue(Bytes::from(s))
+    }
+}
+
+impl From<&str> for HeaderValue {
+    fn from(s: &str) -> HeaderValue {
+        HeaderValue(Bytes::copy_from_slice(s.as_bytes()))
+    }
+}
+
+impl From<&String> for HeaderValue {
+    fn from(s: &String) -> HeaderValue {
+        HeaderValue::from(s.as_str())
+    }
+}
+
+impl From<HeaderValue> for String {
+    fn from(v: HeaderValue) -> String {
+        v.as_str().to_string()
+    }
+}
+
+impl PartialEq<str> for HeaderValue {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for HeaderValue {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for HeaderValue {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<HeaderValue> for str {
+    fn eq(&self, other: &HeaderValue) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<HeaderValue> for &str {
+    fn eq(&self, other: &HeaderValue) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl fmt::Display for HeaderValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for HeaderValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// A typed view of a header value.
@@ -524,7 +633,7 @@ impl Headers {
     }
 
     /// Appends a header line.
-    pub fn push(&mut self, name: HeaderName, value: impl Into<String>) {
+    pub fn push(&mut self, name: HeaderName, value: impl Into<HeaderValue>) {
         self.0.push(Header {
             name,
             value: value.into(),
@@ -532,7 +641,7 @@ impl Headers {
     }
 
     /// Inserts a header line before all others (a proxy adding its Via, RFC 3261 §16.6 step 8).
-    pub fn push_front(&mut self, name: HeaderName, value: impl Into<String>) {
+    pub fn push_front(&mut self, name: HeaderName, value: impl Into<HeaderValue>) {
         self.0.insert(
             0,
             Header {
@@ -543,7 +652,7 @@ impl Headers {
     }
 
     /// Replaces every line of `name` by one line with `value`, at the place of the first one.
-    pub fn set(&mut self, name: HeaderName, value: impl Into<String>) {
+    pub fn set(&mut self, name: HeaderName, value: impl Into<HeaderValue>) {
         let value = value.into();
         match self.0.iter().position(|h| h.name == name) {
             Some(pos) => {
@@ -617,11 +726,11 @@ impl Headers {
             let mut parts = split_list(&line.value);
             if parts.len() > 1 {
                 parts[0] = &value;
-                line.value = parts.join(", ");
+                line.value = parts.join(", ").into();
                 return;
             }
         }
-        line.value = value;
+        line.value = value.into();
     }
 
     /// Appends a typed value as a line of its own.
@@ -746,9 +855,9 @@ impl Response {
                     .headers
                     .push(header.name.clone(), header.value.clone()),
                 HeaderName::To => {
-                    let value = match to_tag {
+                    let value: HeaderValue = match to_tag {
                         Some(tag) if !has_tag_param(&header.value) => {
-                            format!("{};tag={tag}", header.value)
+                            format!("{};tag={tag}", header.value).into()
                         }
                         _ => header.value.clone(),
                     };
