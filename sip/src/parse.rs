@@ -744,21 +744,29 @@ fn parse_header_lines<'a>(
                 limit: limits.max_headers,
             });
         }
-        let Some(colon) = memchr::memchr(b':', line.as_bytes()) else {
+        // `token *WSP ":"`, read in one pass (the line does not start with whitespace).
+        let bytes = line.as_bytes();
+        let name_len = bytes
+            .iter()
+            .position(|b| !is_token_byte(*b))
+            .unwrap_or(bytes.len());
+        let colon = name_len
+            + bytes[name_len..]
+                .iter()
+                .position(|b| !is_wsp(*b))
+                .unwrap_or(bytes.len() - name_len);
+        if name_len == 0 || bytes.get(colon) != Some(&b':') {
             return Err(ParseErrorKind::BadHeaderLine {
                 line: line_no,
-                reason: "no ':'",
-            });
-        };
-        let name = trim_wsp(&line[..colon]);
-        if name.is_empty() || !name.bytes().all(is_token_byte) {
-            return Err(ParseErrorKind::BadHeaderLine {
-                line: line_no,
-                reason: "header name is not a token",
+                reason: if bytes.contains(&b':') {
+                    "header name is not a token"
+                } else {
+                    "no ':'"
+                },
             });
         }
         let value = PendingValue::Line(trim_wsp(&line[colon + 1..]));
-        current = Some((HeaderName::parse(name), value));
+        current = Some((HeaderName::parse(&line[..name_len]), value));
     }
     if let Some((name, value)) = current {
         finish_header(name, value, store, headers, &mut content_length)?;
@@ -773,7 +781,7 @@ fn finish_header(
     headers: &mut Headers,
     content_length: &mut Option<usize>,
 ) -> Result<(), ParseErrorKind> {
-    if name != HeaderName::ContentLength {
+    if !matches!(name, HeaderName::ContentLength) {
         let value = match value {
             PendingValue::Line(line) => store.value(line),
             PendingValue::Joined(joined) => HeaderValue::from(joined),
