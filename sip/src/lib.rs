@@ -19,8 +19,8 @@ pub mod ua;
 
 pub use header::HeaderError;
 pub use message::{
-    Header, HeaderName, Headers, Message, Method, Request, Response, SIP_VERSION, StatusCode,
-    TypedHeader,
+    Header, HeaderName, HeaderValue, Headers, Message, Method, Request, Response, SIP_VERSION,
+    StatusCode, TypedHeader,
 };
 pub use parse::{
     Limits, ParseError, ParseErrorKind, RequestPolicy, StreamItem, StreamParser, parse_datagram,

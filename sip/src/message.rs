@@ -273,6 +273,7 @@ pub enum HeaderName {
 
 impl HeaderName {
     /// Maps a received name (long or compact, any case) to a header name.
+    #[inline]
     pub fn parse(name: &str) -> HeaderName {
         lookup(name).unwrap_or_else(|| HeaderName::Other(name.to_string()))
     }
@@ -401,90 +402,264 @@ impl fmt::Display for HeaderName {
 }
 
 /// Case-insensitive lookup of a known name, long or compact, without allocating: the parser calls this
-/// for every header line.
+/// for every header line. The length and first letter leave at most three candidates, compared with
+/// the name folded into words.
+#[inline]
 fn lookup(name: &str) -> Option<HeaderName> {
-    let mut buf = [0u8; 20];
     let bytes = name.as_bytes();
-    let lower = buf.get_mut(..bytes.len())?;
-    for (d, s) in lower.iter_mut().zip(bytes) {
-        *d = s.to_ascii_lowercase();
+    if bytes.is_empty() || bytes.len() > MAX_KNOWN_NAME {
+        return None;
     }
-    // Dispatch on the length first, so a name is compared with the few known names of its length.
-    Some(match (lower.len(), &*lower) {
-        (1, b"u") => HeaderName::AllowEvents,
-        (1, b"i") => HeaderName::CallId,
-        (1, b"m") => HeaderName::Contact,
-        (1, b"e") => HeaderName::ContentEncoding,
-        (1, b"l") => HeaderName::ContentLength,
-        (1, b"c") => HeaderName::ContentType,
-        (1, b"o") => HeaderName::Event,
-        (1, b"f") => HeaderName::From,
-        (1, b"r") => HeaderName::ReferTo,
-        (1, b"b") => HeaderName::ReferredBy,
-        (1, b"x") => HeaderName::SessionExpires,
-        (1, b"s") => HeaderName::Subject,
-        (1, b"k") => HeaderName::Supported,
-        (1, b"t") => HeaderName::To,
-        (1, b"v") => HeaderName::Via,
-        (2, b"to") => HeaderName::To,
-        (3, b"via") => HeaderName::Via,
-        (4, b"cseq") => HeaderName::CSeq,
-        (4, b"date") => HeaderName::Date,
-        (4, b"from") => HeaderName::From,
-        (5, b"allow") => HeaderName::Allow,
-        (5, b"event") => HeaderName::Event,
-        (5, b"route") => HeaderName::Route,
-        (6, b"accept") => HeaderName::Accept,
-        (6, b"min-se") => HeaderName::MinSe,
-        (6, b"reason") => HeaderName::Reason,
-        (6, b"server") => HeaderName::Server,
-        (7, b"call-id") => HeaderName::CallId,
-        (7, b"contact") => HeaderName::Contact,
-        (7, b"expires") => HeaderName::Expires,
-        (7, b"require") => HeaderName::Require,
-        (7, b"subject") => HeaderName::Subject,
-        (7, b"warning") => HeaderName::Warning,
-        (8, b"priority") => HeaderName::Priority,
-        (8, b"refer-to") => HeaderName::ReferTo,
-        (8, b"replaces") => HeaderName::Replaces,
-        (8, b"reply-to") => HeaderName::ReplyTo,
-        (9, b"call-info") => HeaderName::CallInfo,
-        (9, b"supported") => HeaderName::Supported,
-        (9, b"timestamp") => HeaderName::Timestamp,
-        (10, b"alert-info") => HeaderName::AlertInfo,
-        (10, b"error-info") => HeaderName::ErrorInfo,
-        (10, b"user-agent") => HeaderName::UserAgent,
-        (11, b"min-expires") => HeaderName::MinExpires,
-        (11, b"referred-by") => HeaderName::ReferredBy,
-        (11, b"retry-after") => HeaderName::RetryAfter,
-        (11, b"unsupported") => HeaderName::Unsupported,
-        (12, b"allow-events") => HeaderName::AllowEvents,
-        (12, b"content-type") => HeaderName::ContentType,
-        (12, b"max-forwards") => HeaderName::MaxForwards,
-        (12, b"organization") => HeaderName::Organization,
-        (12, b"record-route") => HeaderName::RecordRoute,
-        (13, b"authorization") => HeaderName::Authorization,
-        (13, b"proxy-require") => HeaderName::ProxyRequire,
-        (14, b"content-length") => HeaderName::ContentLength,
-        (15, b"accept-encoding") => HeaderName::AcceptEncoding,
-        (15, b"accept-language") => HeaderName::AcceptLanguage,
-        (15, b"session-expires") => HeaderName::SessionExpires,
-        (16, b"content-encoding") => HeaderName::ContentEncoding,
-        (16, b"content-language") => HeaderName::ContentLanguage,
-        (16, b"www-authenticate") => HeaderName::WwwAuthenticate,
-        (18, b"proxy-authenticate") => HeaderName::ProxyAuthenticate,
-        (18, b"subscription-state") => HeaderName::SubscriptionState,
-        (19, b"content-disposition") => HeaderName::ContentDisposition,
-        (19, b"proxy-authorization") => HeaderName::ProxyAuthorization,
+    let folded = fold(bytes);
+    let first = bytes[0].to_ascii_lowercase();
+    if bytes.len() == 1 {
+        return Some(match first {
+            b'u' => HeaderName::AllowEvents,
+            b'i' => HeaderName::CallId,
+            b'm' => HeaderName::Contact,
+            b'e' => HeaderName::ContentEncoding,
+            b'l' => HeaderName::ContentLength,
+            b'c' => HeaderName::ContentType,
+            b'o' => HeaderName::Event,
+            b'f' => HeaderName::From,
+            b'r' => HeaderName::ReferTo,
+            b'b' => HeaderName::ReferredBy,
+            b'x' => HeaderName::SessionExpires,
+            b's' => HeaderName::Subject,
+            b'k' => HeaderName::Supported,
+            b't' => HeaderName::To,
+            b'v' => HeaderName::Via,
+            _ => return None,
+        });
+    }
+    let candidates: &[(FoldedName, HeaderName)] = match (bytes.len(), first) {
+        (2, b't') => const { &[(fold(b"to"), HeaderName::To)] },
+        (3, b'v') => const { &[(fold(b"via"), HeaderName::Via)] },
+        (4, b'c') => const { &[(fold(b"cseq"), HeaderName::CSeq)] },
+        (4, b'd') => const { &[(fold(b"date"), HeaderName::Date)] },
+        (4, b'f') => const { &[(fold(b"from"), HeaderName::From)] },
+        (5, b'a') => const { &[(fold(b"allow"), HeaderName::Allow)] },
+        (5, b'e') => const { &[(fold(b"event"), HeaderName::Event)] },
+        (5, b'r') => const { &[(fold(b"route"), HeaderName::Route)] },
+        (6, b'a') => const { &[(fold(b"accept"), HeaderName::Accept)] },
+        (6, b'm') => const { &[(fold(b"min-se"), HeaderName::MinSe)] },
+        (6, b'r') => const { &[(fold(b"reason"), HeaderName::Reason)] },
+        (6, b's') => const { &[(fold(b"server"), HeaderName::Server)] },
+        (7, b'c') => {
+            const {
+                &[
+                    (fold(b"call-id"), HeaderName::CallId),
+                    (fold(b"contact"), HeaderName::Contact),
+                ]
+            }
+        }
+        (7, b'e') => const { &[(fold(b"expires"), HeaderName::Expires)] },
+        (7, b'r') => const { &[(fold(b"require"), HeaderName::Require)] },
+        (7, b's') => const { &[(fold(b"subject"), HeaderName::Subject)] },
+        (7, b'w') => const { &[(fold(b"warning"), HeaderName::Warning)] },
+        (8, b'p') => const { &[(fold(b"priority"), HeaderName::Priority)] },
+        (8, b'r') => {
+            const {
+                &[
+                    (fold(b"refer-to"), HeaderName::ReferTo),
+                    (fold(b"replaces"), HeaderName::Replaces),
+                    (fold(b"reply-to"), HeaderName::ReplyTo),
+                ]
+            }
+        }
+        (9, b'c') => const { &[(fold(b"call-info"), HeaderName::CallInfo)] },
+        (9, b's') => const { &[(fold(b"supported"), HeaderName::Supported)] },
+        (9, b't') => const { &[(fold(b"timestamp"), HeaderName::Timestamp)] },
+        (10, b'a') => const { &[(fold(b"alert-info"), HeaderName::AlertInfo)] },
+        (10, b'e') => const { &[(fold(b"error-info"), HeaderName::ErrorInfo)] },
+        (10, b'u') => const { &[(fold(b"user-agent"), HeaderName::UserAgent)] },
+        (11, b'm') => const { &[(fold(b"min-expires"), HeaderName::MinExpires)] },
+        (11, b'r') => {
+            const {
+                &[
+                    (fold(b"referred-by"), HeaderName::ReferredBy),
+                    (fold(b"retry-after"), HeaderName::RetryAfter),
+                ]
+            }
+        }
+        (11, b'u') => const { &[(fold(b"unsupported"), HeaderName::Unsupported)] },
+        (12, b'a') => const { &[(fold(b"allow-events"), HeaderName::AllowEvents)] },
+        (12, b'c') => const { &[(fold(b"content-type"), HeaderName::ContentType)] },
+        (12, b'm') => const { &[(fold(b"max-forwards"), HeaderName::MaxForwards)] },
+        (12, b'o') => const { &[(fold(b"organization"), HeaderName::Organization)] },
+        (12, b'r') => const { &[(fold(b"record-route"), HeaderName::RecordRoute)] },
+        (13, b'a') => const { &[(fold(b"authorization"), HeaderName::Authorization)] },
+        (13, b'p') => const { &[(fold(b"proxy-require"), HeaderName::ProxyRequire)] },
+        (14, b'c') => const { &[(fold(b"content-length"), HeaderName::ContentLength)] },
+        (15, b'a') => {
+            const {
+                &[
+                    (fold(b"accept-encoding"), HeaderName::AcceptEncoding),
+                    (fold(b"accept-language"), HeaderName::AcceptLanguage),
+                ]
+            }
+        }
+        (15, b's') => const { &[(fold(b"session-expires"), HeaderName::SessionExpires)] },
+        (16, b'c') => {
+            const {
+                &[
+                    (fold(b"content-encoding"), HeaderName::ContentEncoding),
+                    (fold(b"content-language"), HeaderName::ContentLanguage),
+                ]
+            }
+        }
+        (16, b'w') => const { &[(fold(b"www-authenticate"), HeaderName::WwwAuthenticate)] },
+        (18, b'p') => const { &[(fold(b"proxy-authenticate"), HeaderName::ProxyAuthenticate)] },
+        (18, b's') => const { &[(fold(b"subscription-state"), HeaderName::SubscriptionState)] },
+        (19, b'c') => const { &[(fold(b"content-disposition"), HeaderName::ContentDisposition)] },
+        (19, b'p') => const { &[(fold(b"proxy-authorization"), HeaderName::ProxyAuthorization)] },
         _ => return None,
-    })
+    };
+    candidates
+        .iter()
+        .find(|(known, _)| known[0] == folded[0] && known[1] == folded[1] && known[2] == folded[2])
+        .map(|(_, name)| name.clone())
+}
+
+/// The longest known header name (`Content-Disposition`, `Proxy-Authorization`).
+const MAX_KNOWN_NAME: usize = 19;
+
+/// A name of at most [`MAX_KNOWN_NAME`] bytes, lowercased and packed into words, so that comparing two
+/// names is comparing three integers.
+type FoldedName = [u64; 3];
+
+const fn fold(name: &[u8]) -> FoldedName {
+    let mut words = [0u64; 3];
+    let mut w = 0;
+    while w < words.len() {
+        // Each word is built in a register, not byte by byte in memory.
+        let mut word = 0u64;
+        let mut i = 0;
+        while i < 8 && w * 8 + i < name.len() {
+            word |= (name[w * 8 + i].to_ascii_lowercase() as u64) << (8 * i);
+            i += 1;
+        }
+        words[w] = word;
+        w += 1;
+    }
+    words
 }
 
 /// One header line (after unfolding), value trimmed of surrounding whitespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     pub name: HeaderName,
-    pub value: String,
+    pub value: HeaderValue,
+}
+
+/// A header value: UTF-8 text that reads as a `&str`.
+///
+/// The values of a parsed message share the one buffer the message was read into, so reading a message
+/// costs one allocation rather than one per header line; values built by code (`From<String>`,
+/// `From<&str>`) hold their own bytes. Cloning never copies the text.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HeaderValue(
+    /// Valid UTF-8: every constructor takes a `&str` or a `String`, and the bytes never change.
+    Bytes,
+);
+
+impl HeaderValue {
+    /// The part `text` of `buf`, sharing its storage. Panics if `text` does not lie inside `buf`.
+    #[inline]
+    pub(crate) fn shared(buf: &Bytes, text: &str) -> HeaderValue {
+        HeaderValue(buf.slice_ref(text.as_bytes()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // SAFETY: the bytes are those of a `&str` or `String` (see the constructors) and are never
+        // changed, so they are valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+}
+
+impl std::ops::Deref for HeaderValue {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for HeaderValue {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for HeaderValue {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for HeaderValue {
+    fn from(s: String) -> HeaderValue {
+        HeaderValue(Bytes::from(s))
+    }
+}
+
+impl From<&str> for HeaderValue {
+    fn from(s: &str) -> HeaderValue {
+        HeaderValue(Bytes::copy_from_slice(s.as_bytes()))
+    }
+}
+
+impl From<&String> for HeaderValue {
+    fn from(s: &String) -> HeaderValue {
+        HeaderValue::from(s.as_str())
+    }
+}
+
+impl From<HeaderValue> for String {
+    fn from(v: HeaderValue) -> String {
+        v.as_str().to_string()
+    }
+}
+
+impl PartialEq<str> for HeaderValue {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for HeaderValue {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for HeaderValue {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<HeaderValue> for str {
+    fn eq(&self, other: &HeaderValue) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<HeaderValue> for &str {
+    fn eq(&self, other: &HeaderValue) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl fmt::Display for HeaderValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for HeaderValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// A typed view of a header value.
@@ -524,7 +699,7 @@ impl Headers {
     }
 
     /// Appends a header line.
-    pub fn push(&mut self, name: HeaderName, value: impl Into<String>) {
+    pub fn push(&mut self, name: HeaderName, value: impl Into<HeaderValue>) {
         self.0.push(Header {
             name,
             value: value.into(),
@@ -532,7 +707,7 @@ impl Headers {
     }
 
     /// Inserts a header line before all others (a proxy adding its Via, RFC 3261 §16.6 step 8).
-    pub fn push_front(&mut self, name: HeaderName, value: impl Into<String>) {
+    pub fn push_front(&mut self, name: HeaderName, value: impl Into<HeaderValue>) {
         self.0.insert(
             0,
             Header {
@@ -543,7 +718,7 @@ impl Headers {
     }
 
     /// Replaces every line of `name` by one line with `value`, at the place of the first one.
-    pub fn set(&mut self, name: HeaderName, value: impl Into<String>) {
+    pub fn set(&mut self, name: HeaderName, value: impl Into<HeaderValue>) {
         let value = value.into();
         match self.0.iter().position(|h| h.name == name) {
             Some(pos) => {
@@ -617,11 +792,11 @@ impl Headers {
             let mut parts = split_list(&line.value);
             if parts.len() > 1 {
                 parts[0] = &value;
-                line.value = parts.join(", ");
+                line.value = parts.join(", ").into();
                 return;
             }
         }
-        line.value = value;
+        line.value = value.into();
     }
 
     /// Removes the line at `index` (as [`Self::iter`] numbers them).
@@ -760,9 +935,9 @@ impl Response {
                     .headers
                     .push(header.name.clone(), header.value.clone()),
                 HeaderName::To => {
-                    let value = match to_tag {
+                    let value: HeaderValue = match to_tag {
                         Some(tag) if !has_tag_param(&header.value) => {
-                            format!("{};tag={tag}", header.value)
+                            format!("{};tag={tag}", header.value).into()
                         }
                         _ => header.value.clone(),
                     };
@@ -932,6 +1107,91 @@ mod tests {
         assert_eq!(HeaderName::parse("X-Foo"), HeaderName::parse("x-foo"));
         assert_eq!(HeaderName::parse("X-Foo").as_str(), "X-Foo");
         assert_ne!(HeaderName::parse("X-Foo"), HeaderName::Via);
+    }
+
+    #[test]
+    fn every_known_name_is_found_in_any_case() {
+        let known = [
+            HeaderName::Accept,
+            HeaderName::AcceptEncoding,
+            HeaderName::AcceptLanguage,
+            HeaderName::AlertInfo,
+            HeaderName::Allow,
+            HeaderName::AllowEvents,
+            HeaderName::Authorization,
+            HeaderName::CallId,
+            HeaderName::CallInfo,
+            HeaderName::Contact,
+            HeaderName::ContentDisposition,
+            HeaderName::ContentEncoding,
+            HeaderName::ContentLanguage,
+            HeaderName::ContentLength,
+            HeaderName::ContentType,
+            HeaderName::CSeq,
+            HeaderName::Date,
+            HeaderName::ErrorInfo,
+            HeaderName::Event,
+            HeaderName::Expires,
+            HeaderName::From,
+            HeaderName::MaxForwards,
+            HeaderName::MinExpires,
+            HeaderName::MinSe,
+            HeaderName::Organization,
+            HeaderName::Priority,
+            HeaderName::ProxyAuthenticate,
+            HeaderName::ProxyAuthorization,
+            HeaderName::ProxyRequire,
+            HeaderName::Reason,
+            HeaderName::RecordRoute,
+            HeaderName::ReferTo,
+            HeaderName::ReferredBy,
+            HeaderName::Replaces,
+            HeaderName::ReplyTo,
+            HeaderName::Require,
+            HeaderName::RetryAfter,
+            HeaderName::Route,
+            HeaderName::Server,
+            HeaderName::SessionExpires,
+            HeaderName::Subject,
+            HeaderName::SubscriptionState,
+            HeaderName::Supported,
+            HeaderName::Timestamp,
+            HeaderName::To,
+            HeaderName::Unsupported,
+            HeaderName::UserAgent,
+            HeaderName::Via,
+            HeaderName::Warning,
+            HeaderName::WwwAuthenticate,
+        ];
+        for name in known {
+            let long = name.as_str();
+            assert_eq!(HeaderName::parse(long), name, "{long}");
+            assert_eq!(
+                HeaderName::parse(&long.to_ascii_lowercase()),
+                name,
+                "{long}"
+            );
+            assert_eq!(
+                HeaderName::parse(&long.to_ascii_uppercase()),
+                name,
+                "{long}"
+            );
+            if let Some(compact) = name.compact() {
+                assert_eq!(HeaderName::parse(compact), name, "{compact}");
+                assert_eq!(HeaderName::parse(&compact.to_ascii_uppercase()), name);
+            }
+        }
+        assert!(matches!(HeaderName::parse("Via-X"), HeaderName::Other(_)));
+        assert!(matches!(
+            HeaderName::parse("Contacts"),
+            HeaderName::Other(_)
+        ));
+        assert!(matches!(
+            HeaderName::parse("Reply-Tx"),
+            HeaderName::Other(_)
+        ));
+        assert!(matches!(HeaderName::parse("q"), HeaderName::Other(_)));
+        assert!(matches!(HeaderName::parse(""), HeaderName::Other(_)));
     }
 
     #[test]

@@ -30,7 +30,8 @@ use crate::header::{
     ProxyRequire, Require, To, Via,
 };
 use crate::message::{
-    HeaderName, Headers, Message, Method, Request, Response, SIP_VERSION, StatusCode, TypedHeader,
+    HeaderName, HeaderValue, Headers, Message, Method, Request, Response, SIP_VERSION, StatusCode,
+    TypedHeader,
 };
 use crate::uri::{Uri, is_token_byte};
 
@@ -232,19 +233,21 @@ pub fn parse_datagram(bytes: &[u8], limits: &Limits) -> Result<Message, ParseErr
         Ok(found) => found,
         Err(_) => (data.len(), data.len()),
     };
-    let head = parse_head(&data[..head_end], limits)?;
-    let available = &data[body_start..];
-    let body = match head.content_length {
-        Some(len) if len > available.len() => {
+    // One copy of the datagram, which the header values and the body share.
+    let data = Bytes::copy_from_slice(data);
+    let head = parse_head(&data, head_end, limits)?;
+    let available = data.len() - body_start;
+    let body_end = match head.content_length {
+        Some(len) if len > available => {
             return Err(head.fail(ParseErrorKind::BodyTruncated {
                 expected: len,
-                got: available.len(),
+                got: available,
             }));
         }
-        Some(len) => &available[..len],
-        None => available,
+        Some(len) => body_start + len,
+        None => data.len(),
     };
-    Ok(head.into_message(Bytes::copy_from_slice(body)))
+    Ok(head.into_message(data.slice(body_start..body_end)))
 }
 
 /// What a stream yields. Messages are the common case, so they are not boxed to match the keep-alives.
@@ -283,8 +286,8 @@ pub struct StreamParser {
 #[derive(Debug)]
 struct PendingHead {
     head: Head,
-    body_start: usize,
-    total: usize,
+    /// The body's length: the bytes that follow the head, already taken off the buffer.
+    body_len: usize,
 }
 
 impl StreamParser {
@@ -341,14 +344,12 @@ impl StreamParser {
                 Err(e) => return Some(Err(self.fail(e))),
             }
         }
-        let total = self.pending.as_ref()?.total;
-        if self.buf.len() < total {
+        let body_len = self.pending.as_ref()?.body_len;
+        if self.buf.len() < body_len {
             return None;
         }
         let pending = self.pending.take()?;
-        let frame = self.buf.split_to(total).freeze();
-        self.scan_from = 0;
-        let body = frame.slice(pending.body_start..total);
+        let body = self.buf.split_to(body_len).freeze();
         Some(Ok(StreamItem::Message(pending.head.into_message(body))))
     }
 
@@ -402,7 +403,10 @@ impl StreamParser {
             }
             .into());
         }
-        let head = parse_head(&self.buf[..head_end], &self.limits)?;
+        // The head leaves the buffer; its header values share that storage, as the body will.
+        let head_bytes = self.buf.split_to(body_start).freeze();
+        self.scan_from = 0;
+        let head = parse_head(&head_bytes, head_end, &self.limits)?;
         let Some(len) = head.content_length else {
             return Err(head.fail(ParseErrorKind::MissingContentLength));
         };
@@ -417,8 +421,7 @@ impl StreamParser {
         }
         Ok(Some(PendingHead {
             head,
-            body_start,
-            total,
+            body_len: len,
         }))
     }
 
@@ -490,37 +493,72 @@ impl Head {
     }
 }
 
-/// Lines of a head, each without its line end (`\r\n` or a bare `\n`).
+/// Lines of a header section, each without its line end (`\r\n` or a bare `\n`).
 struct Lines<'a> {
-    rest: &'a [u8],
+    rest: &'a str,
 }
 
 impl<'a> Iterator for Lines<'a> {
-    type Item = &'a [u8];
-    fn next(&mut self) -> Option<&'a [u8]> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
         if self.rest.is_empty() {
             return None;
         }
-        let (line, rest) = match memchr::memchr(b'\n', self.rest) {
+        // Cutting at an ASCII byte keeps both sides valid UTF-8.
+        let (line, rest) = match memchr::memchr(b'\n', self.rest.as_bytes()) {
             Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
-            None => (self.rest, &[][..]),
+            None => (self.rest, ""),
         };
         self.rest = rest;
-        Some(line.strip_suffix(b"\r").unwrap_or(line))
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 }
 
-fn parse_head(head: &[u8], limits: &Limits) -> Result<Head, ParseError> {
-    let mut lines = Lines { rest: head };
-    let first = lines.next().unwrap_or_default();
+/// Where header values are kept: slices of the received buffer when the header section is UTF-8 (the
+/// usual case, no copy), copies of the lossily decoded text otherwise.
+#[derive(Clone, Copy)]
+enum ValueStore<'a> {
+    Shared(&'a Bytes),
+    Copied,
+}
+
+impl ValueStore<'_> {
+    fn value(self, text: &str) -> HeaderValue {
+        match self {
+            ValueStore::Shared(buf) => HeaderValue::shared(buf, text),
+            ValueStore::Copied => HeaderValue::from(text),
+        }
+    }
+}
+
+/// Parses the head `buf[..head_len]` (start line and header lines, the empty line excluded).
+fn parse_head(buf: &Bytes, head_len: usize, limits: &Limits) -> Result<Head, ParseError> {
+    let head = &buf[..head_len];
+    let (first, rest) = match memchr::memchr(b'\n', head) {
+        Some(i) => (&head[..i], &head[i + 1..]),
+        None => (head, &[][..]),
+    };
+    let first = first.strip_suffix(b"\r").unwrap_or(first);
     let is_request = !first.starts_with(b"SIP/");
     let start = if is_request {
-        parse_request_line(first)
+        std::str::from_utf8(first)
+            .map_err(|_| ParseErrorKind::BadRequestLine("not UTF-8 text"))
+            .and_then(parse_request_line)
     } else {
-        parse_status_line(first)
+        parse_status_line(&String::from_utf8_lossy(first))
     };
     let mut headers = Headers::with_capacity(16);
-    let content_length = match parse_header_lines(lines, limits, &mut headers) {
+    // The header section is checked for UTF-8 once, as a whole; a value that is not UTF-8 is kept
+    // with its bad bytes replaced.
+    let lossy;
+    let (text, store) = match std::str::from_utf8(rest) {
+        Ok(text) => (text, ValueStore::Shared(buf)),
+        Err(_) => {
+            lossy = String::from_utf8_lossy(rest);
+            (&*lossy, ValueStore::Copied)
+        }
+    };
+    let content_length = match parse_header_lines(text, store, limits, &mut headers) {
         Ok(cl) => cl,
         Err(kind) => {
             // A bad start line is the more basic fault (and 505 the more useful answer).
@@ -563,9 +601,7 @@ fn is_sip_version(s: &str) -> bool {
 }
 
 /// RFC 3261 §7.1: `Method SP Request-URI SP SIP-Version`, single spaces (RFC 4475 §3.1.2.9, §3.1.2.10).
-fn parse_request_line(line: &[u8]) -> Result<StartLine, ParseErrorKind> {
-    let line =
-        std::str::from_utf8(line).map_err(|_| ParseErrorKind::BadRequestLine("not UTF-8 text"))?;
+fn parse_request_line(line: &str) -> Result<StartLine, ParseErrorKind> {
     let mut parts = line.split(' ');
     let (Some(method), Some(uri), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -601,9 +637,8 @@ fn parse_request_line(line: &[u8]) -> Result<StartLine, ParseErrorKind> {
 
 /// RFC 3261 §7.2: `SIP-Version SP Status-Code SP Reason-Phrase`; the reason may be empty (RFC 4475
 /// §3.1.1.13) or any UTF-8 text (§3.1.1.12).
-fn parse_status_line(line: &[u8]) -> Result<StartLine, ParseErrorKind> {
-    let line = String::from_utf8_lossy(line);
-    let (version, rest) = line.split_once(' ').unwrap_or((&line, ""));
+fn parse_status_line(line: &str) -> Result<StartLine, ParseErrorKind> {
+    let (version, rest) = line.split_once(' ').unwrap_or((line, ""));
     if !version.eq_ignore_ascii_case(SIP_VERSION) {
         return Err(if is_sip_version(version) {
             ParseErrorKind::VersionNotSupported(version.to_string())
@@ -629,43 +664,65 @@ fn is_wsp(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
-fn trim_wsp(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if !is_wsp(*first) {
-            break;
-        }
-        s = rest;
-    }
-    while let [rest @ .., last] = s {
-        if !is_wsp(*last) {
-            break;
-        }
-        s = rest;
-    }
-    s
+/// `s` without leading and trailing SP and HT.
+fn trim_wsp(s: &str) -> &str {
+    let b = s.as_bytes();
+    let Some(start) = b.iter().position(|c| !is_wsp(*c)) else {
+        return "";
+    };
+    let end = b.iter().rposition(|c| !is_wsp(*c)).map_or(start, |i| i + 1);
+    // Both ends are next to ASCII bytes, so they are character boundaries.
+    &s[start..end]
 }
 
-fn text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+/// A header value being read: a slice of the line, or the lines of a folded header joined.
+enum PendingValue<'a> {
+    Line(&'a str),
+    Joined(String),
+}
+
+impl<'a> PendingValue<'a> {
+    /// Appends a (trimmed, non-empty) continuation line, after one space (RFC 3261 §7.3.1).
+    fn append(&mut self, more: &'a str) {
+        match self {
+            PendingValue::Line("") => *self = PendingValue::Line(more),
+            PendingValue::Line(first) => {
+                let mut joined = String::with_capacity(first.len() + 1 + more.len());
+                joined.push_str(first);
+                joined.push(' ');
+                joined.push_str(more);
+                *self = PendingValue::Joined(joined);
+            }
+            PendingValue::Joined(joined) => {
+                joined.push(' ');
+                joined.push_str(more);
+            }
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            PendingValue::Line(s) => s,
+            PendingValue::Joined(s) => s,
+        }
     }
 }
 
 /// Reads header lines into `headers` (RFC 3261 §7.3): `name HCOLON value`, whitespace around the colon,
 /// continuation lines (starting with SP or HT) joined with one space (§7.3.1), compact names. Returns the
 /// Content-Length, which is not stored.
-fn parse_header_lines(
-    lines: Lines<'_>,
+fn parse_header_lines<'a>(
+    text: &'a str,
+    store: ValueStore<'_>,
     limits: &Limits,
     headers: &mut Headers,
 ) -> Result<Option<usize>, ParseErrorKind> {
     let mut content_length = None;
-    let mut current: Option<(HeaderName, String)> = None;
+    let mut current: Option<(HeaderName, PendingValue<'a>)> = None;
     let mut count = 0usize;
-    for (index, line) in lines.enumerate() {
+    for (index, line) in (Lines { rest: text }).enumerate() {
         let line_no = index + 2;
-        if line.first().is_some_and(|b| is_wsp(*b)) {
+        if line.as_bytes().first().is_some_and(|b| is_wsp(*b)) {
             let Some((_, value)) = current.as_mut() else {
                 return Err(ParseErrorKind::BadHeaderLine {
                     line: line_no,
@@ -674,15 +731,12 @@ fn parse_header_lines(
             };
             let more = trim_wsp(line);
             if !more.is_empty() {
-                if !value.is_empty() {
-                    value.push(' ');
-                }
-                value.push_str(&text(more));
+                value.append(more);
             }
             continue;
         }
         if let Some((name, value)) = current.take() {
-            finish_header(name, value, headers, &mut content_length)?;
+            finish_header(name, value, store, headers, &mut content_length)?;
         }
         count += 1;
         if count > limits.max_headers {
@@ -690,42 +744,57 @@ fn parse_header_lines(
                 limit: limits.max_headers,
             });
         }
-        let colon = memchr::memchr(b':', line).ok_or(ParseErrorKind::BadHeaderLine {
-            line: line_no,
-            reason: "no ':'",
-        })?;
-        let name = trim_wsp(&line[..colon]);
-        if name.is_empty() || !name.iter().all(|b| is_token_byte(*b)) {
+        // `token *WSP ":"`, read in one pass (the line does not start with whitespace).
+        let bytes = line.as_bytes();
+        let name_len = bytes
+            .iter()
+            .position(|b| !is_token_byte(*b))
+            .unwrap_or(bytes.len());
+        let colon = name_len
+            + bytes[name_len..]
+                .iter()
+                .position(|b| !is_wsp(*b))
+                .unwrap_or(bytes.len() - name_len);
+        if name_len == 0 || bytes.get(colon) != Some(&b':') {
             return Err(ParseErrorKind::BadHeaderLine {
                 line: line_no,
-                reason: "header name is not a token",
+                reason: if bytes.contains(&b':') {
+                    "header name is not a token"
+                } else {
+                    "no ':'"
+                },
             });
         }
-        // Token bytes are ASCII.
-        let name = HeaderName::parse(std::str::from_utf8(name).unwrap_or_default());
-        current = Some((name, text(trim_wsp(&line[colon + 1..]))));
+        let value = PendingValue::Line(trim_wsp(&line[colon + 1..]));
+        current = Some((HeaderName::parse(&line[..name_len]), value));
     }
     if let Some((name, value)) = current {
-        finish_header(name, value, headers, &mut content_length)?;
+        finish_header(name, value, store, headers, &mut content_length)?;
     }
     Ok(content_length)
 }
 
 fn finish_header(
     name: HeaderName,
-    value: String,
+    value: PendingValue<'_>,
+    store: ValueStore<'_>,
     headers: &mut Headers,
     content_length: &mut Option<usize>,
 ) -> Result<(), ParseErrorKind> {
-    if name != HeaderName::ContentLength {
+    if !matches!(name, HeaderName::ContentLength) {
+        let value = match value {
+            PendingValue::Line(line) => store.value(line),
+            PendingValue::Joined(joined) => HeaderValue::from(joined),
+        };
         headers.push(name, value);
         return Ok(());
     }
     // RFC 3261 §20.14: 1*DIGIT; a sign (RFC 4475 §3.1.2.3) or an overflow is malformed.
-    let len = Some(value.as_str())
+    let text = value.as_str();
+    let len = Some(text)
         .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|v| v.parse::<usize>().ok())
-        .ok_or_else(|| ParseErrorKind::BadContentLength(value.clone()))?;
+        .ok_or_else(|| ParseErrorKind::BadContentLength(text.to_string()))?;
     match content_length {
         Some(previous) if *previous != len => Err(ParseErrorKind::ConflictingContentLength),
         _ => {

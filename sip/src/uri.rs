@@ -45,8 +45,7 @@ impl Host {
             return Some(Host::Ip(IpAddr::V4(v4)));
         }
         let valid = !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+            && s.bytes().all(|b| DOMAIN_BYTES[usize::from(b)])
             && !s.starts_with('.')
             && !s.starts_with('-');
         valid.then(|| Host::Domain(s.to_string()))
@@ -191,9 +190,45 @@ impl fmt::Display for Params {
     }
 }
 
+/// A table of the bytes of a character class: ASCII letters and digits, and `extra`.
+const fn alphanumeric_and(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+static TOKEN_BYTES: [bool; 256] = alphanumeric_and(b"-.!%*_+`'~");
+static USER_BYTES: [bool; 256] = alphanumeric_and(b"-_.!~*'()&=+$,;?/");
+static DOMAIN_BYTES: [bool; 256] = alphanumeric_and(b"-._");
+
+/// Bytes a URI never holds: whitespace and other controls, DEL, and the delimiters `<`, `>` and `"`
+/// that surround or follow it in a header.
+static NOT_IN_URI: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b <= 0x20
+            || b == 0x7f
+            || b == b'<' as usize
+            || b == b'>' as usize
+            || b == b'"' as usize;
+        b += 1;
+    }
+    table
+};
+
 /// RFC 3261 §25.1 `token` characters.
 pub fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
+    TOKEN_BYTES[usize::from(b)]
 }
 
 /// Whether `s` is one complete quoted-string (RFC 3261 §25.1), escapes included.
@@ -447,10 +482,7 @@ impl FromStr for Uri {
         {
             return Err(err(s, "bad scheme"));
         }
-        if rest
-            .bytes()
-            .any(|b| b <= b' ' || b == 0x7f || b == b'<' || b == b'>' || b == b'"')
-        {
+        if rest.bytes().any(|b| NOT_IN_URI[usize::from(b)]) {
             return Err(err(
                 s,
                 "whitespace, control character or delimiter inside URI",
@@ -559,7 +591,7 @@ fn parse_sip_split(
 
 /// RFC 3261 §25.1 user characters (unreserved / user-unreserved), escapes checked by the caller.
 fn is_user_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-_.!~*'()&=+$,;?/".contains(&b)
+    USER_BYTES[usize::from(b)]
 }
 
 /// Splits `host[:port]`, IPv6 references in brackets.
