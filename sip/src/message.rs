@@ -807,7 +807,7 @@ impl Headers {
     }
 
     /// Replaces the value of the line at `index`.
-    pub fn set_at(&mut self, index: usize, value: impl Into<String>) {
+    pub fn set_at(&mut self, index: usize, value: impl Into<HeaderValue>) {
         if let Some(line) = self.0.get_mut(index) {
             line.value = value.into();
         }

@@ -19,6 +19,9 @@ use uacsta_sip::transport::{Protocol, Target, Transport, TransportConfig};
 use uacsta_sip::ua::{CallPlan, CallStats, UaConfig, UserAgent};
 use uacsta_sip::uri::{Host, Uri};
 
+/// One SIPp scenario at a time: they measure interop, not how two of them share two cores.
+static SIPP_RUN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const CALLS: u64 = 1000;
 const RATE: u32 = 200;
 
@@ -128,11 +131,32 @@ async fn user_agent(protocol: Protocol) -> UserAgent {
     )
 }
 
-fn assert_all_calls(ours: &CallStats, sipp_status: std::process::ExitStatus, counts: (u64, u64)) {
+/// SIPp's own account of errors (`-trace_err`), for a failure message.
+fn sipp_errors(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with("_errors.log") {
+            let log = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(20).collect();
+            text.push_str(&tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        }
+    }
+    text
+}
+
+fn assert_all_calls(
+    ours: &CallStats,
+    sipp_status: std::process::ExitStatus,
+    stat: &Path,
+    dir: &Path,
+) {
     assert!(
         sipp_status.success(),
-        "SIPp exited with {sipp_status}; our side: {ours:?}"
+        "SIPp exited with {sipp_status}; our side: {ours:?}; SIPp's errors:\n{}",
+        sipp_errors(dir)
     );
+    let counts = sipp_counts(stat);
     assert_eq!(counts, (CALLS, 0), "SIPp's successful and failed calls");
     assert_eq!(ours.started, CALLS, "{ours:?}");
     assert_eq!(ours.answered, CALLS, "{ours:?}");
@@ -144,6 +168,7 @@ fn assert_all_calls(ours: &CallStats, sipp_status: std::process::ExitStatus, cou
 /// SIPp's `uac` scenario calls our user agent.
 async fn sipp_calls_us(protocol: Protocol) {
     let Some(sipp) = sipp() else { return };
+    let _one_at_a_time = SIPP_RUN.lock().await;
     let dir = tempdir(&format!("sipp-uac-{protocol}"));
     let mut ua = user_agent(protocol).await;
     let ours: SocketAddr = ua_addr(&ua, protocol);
@@ -161,6 +186,7 @@ async fn sipp_calls_us(protocol: Protocol) {
             "120",
             "-nostdin",
             "-trace_stat",
+            "-trace_err",
         ])
         .arg("-stf")
         .arg(&stat)
@@ -174,12 +200,13 @@ async fn sipp_calls_us(protocol: Protocol) {
         .await
         .expect("our UAS finished")
         .expect("our UAS task");
-    assert_all_calls(&ours, status, sipp_counts(&stat));
+    assert_all_calls(&ours, status, &stat, &dir);
 }
 
 /// Our user agent calls SIPp's `uas` scenario.
 async fn we_call_sipp(protocol: Protocol) {
     let Some(sipp) = sipp() else { return };
+    let _one_at_a_time = SIPP_RUN.lock().await;
     let dir = tempdir(&format!("sipp-uas-{protocol}"));
     let port = free_port(protocol);
     let stat = dir.join("stat.csv");
@@ -187,7 +214,7 @@ async fn we_call_sipp(protocol: Protocol) {
         .current_dir(&dir)
         .args(["-sn", "uas", "-i", "127.0.0.1", "-p", &port.to_string()])
         .args(["-t", sipp_transport(protocol), "-m", &CALLS.to_string()])
-        .args(["-timeout", "120", "-nostdin", "-trace_stat"])
+        .args(["-timeout", "120", "-nostdin", "-trace_stat", "-trace_err"])
         .arg("-stf")
         .arg(&stat)
         .stdout(Stdio::null())
@@ -211,7 +238,7 @@ async fn we_call_sipp(protocol: Protocol) {
         status = child.wait() => status.expect("SIPp exit status"),
         _ = ua.serve(None) => panic!("our transport closed while SIPp was running"),
     };
-    assert_all_calls(&ours, status, sipp_counts(&stat));
+    assert_all_calls(&ours, status, &stat, &dir);
 }
 
 fn ua_addr(ua: &UserAgent, protocol: Protocol) -> SocketAddr {
