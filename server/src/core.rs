@@ -726,7 +726,9 @@ impl ServerCore {
         mut request: Request,
         now: Instant,
     ) -> Result<(), Response> {
-        strip_first_route(&mut request);
+        request
+            .headers
+            .remove_first_value(&uacsta_sip::HeaderName::Route);
         let next = request
             .headers
             .typed::<uacsta_sip::header::Route>()
@@ -753,7 +755,9 @@ impl ServerCore {
         if response.status == StatusCode::TRYING {
             return; // hop by hop: the server transaction sends its own 100
         }
-        remove_top_via(&mut response);
+        response
+            .headers
+            .remove_first_value(&uacsta_sip::HeaderName::Via);
         let _ = self.layer.send_response(server_tx, response, now);
     }
 
@@ -787,7 +791,9 @@ impl ServerCore {
         if !self.routes_through_us(&request) {
             return;
         }
-        strip_first_route(&mut request);
+        request
+            .headers
+            .remove_first_value(&uacsta_sip::HeaderName::Route);
         let next = request
             .headers
             .typed::<uacsta_sip::header::Route>()
@@ -820,7 +826,9 @@ impl ServerCore {
         if !ours || !response.status.is_success() {
             return;
         }
-        remove_top_via(&mut response);
+        response
+            .headers
+            .remove_first_value(&uacsta_sip::HeaderName::Via);
         let Some(Ok(next)) = response.headers.typed::<uacsta_sip::header::Via>() else {
             return;
         };
@@ -1436,52 +1444,6 @@ fn event_kind<A>(event: &RegistrarEvent<A>) -> &'static str {
         RegistrarEvent::ContactChanged { .. } => "contact changed",
         RegistrarEvent::PhoneDown { .. } => "phone down",
         RegistrarEvent::Pending { .. } => "pending activation",
-    }
-}
-
-/// Removes the first Route value (our own, on a record-routed request).
-fn strip_first_route(request: &mut Request) {
-    let Some(first) = request
-        .headers
-        .iter()
-        .position(|h| h.name == uacsta_sip::HeaderName::Route)
-    else {
-        return;
-    };
-    let rest: Vec<String> = uacsta_sip::message::split_list(
-        request.headers.iter().nth(first).map_or("", |h| &*h.value),
-    )
-    .into_iter()
-    .skip(1)
-    .map(str::to_string)
-    .collect();
-    if rest.is_empty() {
-        request.headers.remove_at(first);
-    } else {
-        request.headers.set_at(first, rest.join(", "));
-    }
-}
-
-/// Removes the first Via value (ours, on a response going back upstream).
-fn remove_top_via(response: &mut Response) {
-    let Some(first) = response
-        .headers
-        .iter()
-        .position(|h| h.name == uacsta_sip::HeaderName::Via)
-    else {
-        return;
-    };
-    let rest: Vec<String> = uacsta_sip::message::split_list(
-        response.headers.iter().nth(first).map_or("", |h| &*h.value),
-    )
-    .into_iter()
-    .skip(1)
-    .map(str::to_string)
-    .collect();
-    if rest.is_empty() {
-        response.headers.remove_at(first);
-    } else {
-        response.headers.set_at(first, rest.join(", "));
     }
 }
 

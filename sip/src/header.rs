@@ -38,26 +38,10 @@ fn is_token(s: &str) -> bool {
 
 /// Splits `value` at the first `;` outside quotes and angle brackets: (main part, parameters).
 fn split_params(value: &str) -> (&str, &str) {
-    let (mut quoted, mut angle, mut escaped) = (false, false, false);
-    for (i, b) in value.bytes().enumerate() {
-        if quoted {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => quoted = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => quoted = true,
-            b'<' => angle = true,
-            b'>' => angle = false,
-            b';' if !angle => return (value[..i].trim(), &value[i + 1..]),
-            _ => {}
-        }
+    match crate::uri::top_level(value, b';', true).first() {
+        Some(&i) => (value[..i].trim(), &value[i + 1..]),
+        None => (value.trim(), ""),
     }
-    (value.trim(), "")
 }
 
 fn params(header: HeaderName, s: &str) -> Result<Params, HeaderError> {

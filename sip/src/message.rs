@@ -782,6 +782,24 @@ impl Headers {
         self.values(&H::NAME).map(H::parse).collect()
     }
 
+    /// Removes the first element of `name`: the first comma-separated value of its first line, or the
+    /// line itself when it holds one value (a proxy taking its own Via or Route off, RFC 3261 §16.7,
+    /// §16.4).
+    pub fn remove_first_value(&mut self, name: &HeaderName) {
+        let Some(index) = self.0.iter().position(|h| &h.name == name) else {
+            return;
+        };
+        let rest = split_list(&self.0[index].value)
+            .get(1..)
+            .map(|r| r.join(", "))
+            .unwrap_or_default();
+        if rest.is_empty() {
+            self.0.remove(index);
+        } else {
+            self.0[index].value = rest.into();
+        }
+    }
+
     /// Replaces the first element of `name`: the first comma-separated value of its first line for list
     /// headers, the whole first line otherwise. Does nothing when the header is absent.
     pub fn replace_first_value(&mut self, name: &HeaderName, value: String) {
@@ -797,20 +815,6 @@ impl Headers {
             }
         }
         line.value = value.into();
-    }
-
-    /// Removes the line at `index` (as [`Self::iter`] numbers them).
-    pub fn remove_at(&mut self, index: usize) {
-        if index < self.0.len() {
-            self.0.remove(index);
-        }
-    }
-
-    /// Replaces the value of the line at `index`.
-    pub fn set_at(&mut self, index: usize, value: impl Into<HeaderValue>) {
-        if let Some(line) = self.0.get_mut(index) {
-            line.value = value.into();
-        }
     }
 
     /// Appends a typed value as a line of its own.
@@ -835,35 +839,16 @@ impl<'a> IntoIterator for &'a Headers {
 /// Splits a list header value at commas outside quoted strings and angle brackets.
 pub fn split_list(value: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let bytes = value.as_bytes();
-    let (mut start, mut quoted, mut angle, mut escaped) = (0, false, false, false);
-    for (i, &b) in bytes.iter().enumerate() {
-        if quoted {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => quoted = false,
-                _ => {}
-            }
-            continue;
+    let mut start = 0;
+    for i in crate::uri::top_level(value, b',', true)
+        .into_iter()
+        .chain([value.len()])
+    {
+        let part = value[start..i].trim();
+        if !part.is_empty() {
+            out.push(part);
         }
-        match b {
-            b'"' => quoted = true,
-            b'<' => angle = true,
-            b'>' => angle = false,
-            b',' if !angle => {
-                let part = value[start..i].trim();
-                if !part.is_empty() {
-                    out.push(part);
-                }
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    let part = value[start..].trim();
-    if !part.is_empty() {
-        out.push(part);
+        start = i + 1;
     }
     out
 }
@@ -1221,6 +1206,24 @@ mod tests {
             r#"Digest realm="a", nonce="b""#,
         );
         assert_eq!(h.values(&HeaderName::WwwAuthenticate).count(), 1);
+    }
+
+    #[test]
+    fn remove_first_value_takes_one_element_off() {
+        let mut h = Headers::new();
+        h.push(
+            HeaderName::Via,
+            "SIP/2.0/TCP proxy;branch=z9hG4bKp, SIP/2.0/TCP ua;branch=z9hG4bKu",
+        );
+        h.push(HeaderName::Route, "<sip:proxy;lr>");
+        h.remove_first_value(&HeaderName::Via);
+        assert_eq!(
+            h.get(&HeaderName::Via),
+            Some("SIP/2.0/TCP ua;branch=z9hG4bKu")
+        );
+        h.remove_first_value(&HeaderName::Route);
+        assert_eq!(h.get(&HeaderName::Route), None);
+        assert_eq!(h.len(), 1);
     }
 
     #[test]

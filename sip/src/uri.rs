@@ -281,10 +281,11 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// Splits at `sep` outside quoted strings.
-pub(crate) fn split_unquoted(s: &str, sep: u8) -> Vec<&str> {
+/// Where `sep` stands outside quoted strings (RFC 3261 §25.1 quoting, backslash escapes) and, when
+/// `angles` is set, outside `<...>`: the one scanner every list and parameter split uses.
+pub(crate) fn top_level(s: &str, sep: u8, angles: bool) -> Vec<usize> {
     let mut out = Vec::new();
-    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    let (mut quoted, mut angle, mut escaped) = (false, false, false);
     for (i, &b) in s.as_bytes().iter().enumerate() {
         if quoted {
             match b {
@@ -293,12 +294,26 @@ pub(crate) fn split_unquoted(s: &str, sep: u8) -> Vec<&str> {
                 b'"' => quoted = false,
                 _ => {}
             }
-        } else if b == b'"' {
-            quoted = true;
-        } else if b == sep {
-            out.push(&s[start..i]);
-            start = i + 1;
+            continue;
         }
+        match b {
+            b'"' => quoted = true,
+            b'<' if angles => angle = true,
+            b'>' if angles => angle = false,
+            _ if b == sep && !angle => out.push(i),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Splits at `sep` outside quoted strings.
+pub(crate) fn split_unquoted(s: &str, sep: u8) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in top_level(s, sep, false) {
+        out.push(&s[start..i]);
+        start = i + 1;
     }
     out.push(&s[start..]);
     out
