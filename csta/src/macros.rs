@@ -147,6 +147,16 @@ macro_rules! csta_struct {
                 tag: &$crate::xml::Tag<'a>,
             ) -> Result<Self, $crate::DecodeError> {
                 let mut out = Self::default();
+                out.decode_into(d, tag)?;
+                Ok(out)
+            }
+
+            fn decode_into<'a>(
+                &mut self,
+                d: &mut $crate::xml::Decoder<'a>,
+                tag: &$crate::xml::Tag<'a>,
+            ) -> Result<(), $crate::DecodeError> {
+                let out = self;
                 let mut seen = 0u64;
                 if d.enter(tag) {
                     let mut last = 0usize;
@@ -166,7 +176,7 @@ macro_rules! csta_struct {
                 }
                 d.check_mandatory(seen, Self::NAMES, Self::KINDS);
                 d.leave();
-                Ok(out)
+                Ok(())
             }
 
             fn encode(&self, w: &mut $crate::xml::Writer, name: &str) {

@@ -51,19 +51,29 @@ type DecodeFn = for<'a> fn(&mut Decoder<'a>, &Tag<'a>) -> Result<CstaMessage, De
 macro_rules! csta_messages {
     ( $( $variant:ident = $xml:literal, $kind:ident, $standard:ident; )+ ) => {
         /// Any CSTA or ECMA-354 message. The JSON form is `{"ElementName": { ...fields }}`.
+        ///
+        /// Every variant holds its message boxed, so that a `CstaMessage` is two words however large
+        /// the biggest event is: decoding fills the box in place and moving the result costs
+        /// nothing. Build one with `From` (`MonitorStart { .. }.into()`) or `Box::new`; fields
+        /// of a matched message are reached through the box as usual (`m.monitor_object`).
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[allow(clippy::large_enum_variant)]
         pub enum CstaMessage {
             $(
                 #[doc = concat!("`", $xml, "`")]
                 #[serde(rename = $xml)]
-                $variant($variant),
+                $variant(Box<$variant>),
             )+
         }
 
         $(
             impl From<$variant> for CstaMessage {
                 fn from(m: $variant) -> Self {
+                    CstaMessage::$variant(Box::new(m))
+                }
+            }
+
+            impl From<Box<$variant>> for CstaMessage {
+                fn from(m: Box<$variant>) -> Self {
                     CstaMessage::$variant(m)
                 }
             }
@@ -111,7 +121,11 @@ macro_rules! csta_messages {
                     std::sync::OnceLock::new();
                 let table = TABLE.get_or_init(|| {
                     let mut table: Vec<(&'static str, DecodeFn)> = vec![
-                        $( ($xml, |d, tag| Ok(CstaMessage::$variant(<$variant as XmlValue>::decode(d, tag)?))), )+
+                        $( ($xml, |d, tag| {
+                            let mut m = Box::<$variant>::default();
+                            m.decode_into(d, tag)?;
+                            Ok(CstaMessage::$variant(m))
+                        }), )+
                     ];
                     table.sort_unstable_by_key(|(n, _)| *n);
                     table
@@ -128,7 +142,7 @@ macro_rules! csta_messages {
         ) -> Vec<(&'static str, proptest::strategy::BoxedStrategy<CstaMessage>)> {
             use proptest::strategy::Strategy;
             vec![
-                $( ($xml, <$variant as crate::xml::arb::Gen>::strategy().prop_map(CstaMessage::$variant).boxed()), )+
+                $( ($xml, <$variant as crate::xml::arb::Gen>::strategy().prop_map(CstaMessage::from).boxed()), )+
             ]
         }
     };

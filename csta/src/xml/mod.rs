@@ -16,6 +16,12 @@ use crate::error::{DecodeError, DeviationKind};
 pub(crate) trait XmlValue: Sized + Default {
     /// Decode the element whose start tag is `tag`; ends with [`Decoder::leave`].
     fn decode<'a>(d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError>;
+    /// Decode the element into `self`, which holds the default value; for large structures this
+    /// avoids moving the finished value (the message decoders fill a heap allocation this way).
+    fn decode_into<'a>(&mut self, d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
+        *self = Self::decode(d, tag)?;
+        Ok(())
+    }
     /// Encode as an element called `name`.
     fn encode(&self, w: &mut Writer, name: &str);
 }
