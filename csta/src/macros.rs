@@ -27,15 +27,24 @@ macro_rules! slot_kind {
 }
 
 macro_rules! slot_decode {
-    (req, $place:expr, $d:ident, $c:ident) => {
-        $place = $crate::xml::XmlValue::decode($d, &$c)?
-    };
-    (opt, $place:expr, $d:ident, $c:ident) => {
-        $place = Some($crate::xml::XmlValue::decode($d, &$c)?)
-    };
-    (list, $place:expr, $d:ident, $c:ident) => {
-        $place.push($crate::xml::XmlValue::decode($d, &$c)?)
-    };
+    // Children are decoded in place: into the field itself (reset first if the element repeats),
+    // into a fresh `Some`, or into a new last list entry, so no decoded value is moved afterwards.
+    (req, $place:expr, $dup:expr, $d:ident, $c:ident) => {{
+        if $dup {
+            $place = Default::default();
+        }
+        $crate::xml::XmlValue::decode_into(&mut $place, $d, &$c)?
+    }};
+    (opt, $place:expr, $dup:expr, $d:ident, $c:ident) => {{
+        let slot = $place.insert(Default::default());
+        $crate::xml::XmlValue::decode_into(slot, $d, &$c)?
+    }};
+    (list, $place:expr, $dup:expr, $d:ident, $c:ident) => {{
+        $place.push(Default::default());
+        if let Some(slot) = $place.last_mut() {
+            $crate::xml::XmlValue::decode_into(slot, $d, &$c)?
+        }
+    }};
 }
 
 macro_rules! slot_encode {
@@ -165,11 +174,16 @@ macro_rules! csta_struct {
                             d.unknown_element(&child)?;
                             continue;
                         };
-                        d.check_sequence(i, Self::NAMES, Self::KINDS, &mut last, &mut seen);
+                        let bit = 1u64 << i;
+                        let dup = seen & bit != 0;
+                        seen |= bit;
+                        if d.is_strict() {
+                            d.check_sequence(i, Self::NAMES, Self::KINDS, &mut last, dup);
+                        }
                         #[allow(non_camel_case_types)]
                         enum Field { $( $field, )+ }
                         match i {
-                            $( _ if i == Field::$field as usize => slot_decode!($kind, out.$field, d, child), )+
+                            $( _ if i == Field::$field as usize => slot_decode!($kind, out.$field, dup, d, child), )+
                             _ => d.unknown_element(&child)?,
                         }
                     }

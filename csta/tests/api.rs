@@ -156,3 +156,20 @@ fn unknown_enum_values_survive_json() {
     let back: CstaMessage = serde_json::from_str(&json).unwrap();
     assert_eq!(back, d.message);
 }
+
+#[test]
+fn repeated_attributes_are_ill_formed() {
+    for xml in [
+        &b"<MonitorStart xmlns=\"urn:a\" xmlns=\"urn:a\"><monitorObject><deviceObject>1</deviceObject></monitorObject></MonitorStart>"[..],
+        b"<MonitorStart><monitorObject><deviceObject typeOfNumber=\"other\" typeOfNumber=\"other\">1</deviceObject></monitorObject></MonitorStart>",
+        // more attributes than the decoder compares inline
+        b"<MonitorStart a=\"1\" b=\"1\" c=\"1\" d=\"1\" e=\"1\" f=\"1\" g=\"1\" h=\"1\" i=\"1\" a=\"2\"/>",
+    ] {
+        for mode in [Mode::Tolerant, Mode::Strict] {
+            let err = decode(xml, mode).unwrap_err();
+            assert!(matches!(err, DecodeError::Xml { .. }), "{err:?}");
+        }
+    }
+    let many = b"<MonitorStart xmlns=\"urn:a\" a=\"1\" b=\"1\" c=\"1\" d=\"1\" e=\"1\" f=\"1\" g=\"1\" h=\"1\" i=\"1\"><monitorObject><deviceObject>1</deviceObject></monitorObject></MonitorStart>";
+    assert!(decode(many, Mode::Tolerant).is_ok());
+}

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DecodeError, DeviationKind};
-use crate::xml::{Absent, Decoder, FlagSet, RawXml, Tag, Writer, XmlValue};
+use crate::xml::{Absent, AttributeKeys, Decoder, FlagSet, RawXml, Tag, Writer, XmlValue};
 
 /// Decode an enumerated value: the schema spelling, else (as a deviation) a case-insensitive
 /// match, else the `Unknown` fallback (also a deviation).
@@ -137,14 +137,16 @@ impl XmlValue for DeviceID {
             .iter()
             .all(u8::is_ascii_whitespace)
         {
-            for attr in tag.start.attributes() {
+            let mut keys = AttributeKeys::default();
+            for attr in tag.start.attributes().with_checks(false) {
                 let attr = attr.map_err(|e| d.attribute_error(e))?;
+                keys.insert(d, tag, attr.key.into_inner())?;
                 let key = attr.key.local_name();
                 let key = key.as_ref();
                 if attr.key.as_ref().starts_with(b"xmlns") || attr.key.prefix().is_some() {
                     continue;
                 }
-                let value: Cow<'_, str> = attr.unescape_value().map_err(|e| d.value_error(e))?;
+                let value: Cow<'_, str> = d.attribute_value(&attr)?;
                 match key {
                     b"typeOfNumber" => {
                         out.type_of_number = Some(decode_enum(
@@ -179,7 +181,7 @@ impl XmlValue for DeviceID {
                         ));
                     }
                     b"instance" => out.instance = Some(value.into_owned()),
-                    other => {
+                    other if d.is_strict() => {
                         let name = String::from_utf8_lossy(other).into_owned();
                         d.deviate_child(
                             &format!("@{name}"),
@@ -187,8 +189,10 @@ impl XmlValue for DeviceID {
                             || format!("attribute {name:?} is not part of DeviceID"),
                         );
                     }
+                    _ => {}
                 }
             }
+            keys.finish(d, tag)?;
         }
         out.value = d.text(tag)?.into_owned();
         d.leave();

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use quick_xml::Reader;
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
@@ -29,6 +30,50 @@ pub(crate) struct Tag<'a> {
     pub(crate) local: &'a str,
     pub(crate) empty: bool,
     pub(crate) pos: usize,
+}
+
+/// The attribute names of one start tag seen so far, to reject a repeated attribute (which makes
+/// the document ill-formed). quick-xml's own check allocates for every start tag it is used on;
+/// this one keeps up to eight names inline and hands longer lists to quick-xml's check. Iterate
+/// with `attributes().with_checks(false)`, [`insert`](Self::insert) each key, then
+/// [`finish`](Self::finish).
+#[derive(Default)]
+pub(crate) struct AttributeKeys<'k> {
+    keys: [&'k [u8]; 8],
+    count: usize,
+}
+
+impl<'k> AttributeKeys<'k> {
+    pub(crate) fn insert<'a>(
+        &mut self,
+        d: &Decoder<'a>,
+        tag: &Tag<'a>,
+        key: &'k [u8],
+    ) -> Result<(), DecodeError> {
+        if self.count < self.keys.len() {
+            if self.keys[..self.count].contains(&key) {
+                return Err(DecodeError::Xml {
+                    position: d.position(tag.pos),
+                    message: format!(
+                        "duplicate attribute {:?} in the start tag",
+                        String::from_utf8_lossy(key)
+                    ),
+                });
+            }
+            self.keys[self.count] = key;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    pub(crate) fn finish<'a>(&self, d: &Decoder<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
+        if self.count > self.keys.len() {
+            for attr in tag.start.attributes() {
+                attr.map_err(|e| d.attribute_error(e))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Decoding state for one message.
@@ -84,10 +129,6 @@ impl<'a> Decoder<'a> {
         self.xml_error(err.into())
     }
 
-    pub(crate) fn value_error(&self, err: quick_xml::Error) -> DecodeError {
-        self.xml_error(err)
-    }
-
     fn eof(&self) -> DecodeError {
         DecodeError::UnexpectedEof {
             element: self.path.last().copied().unwrap_or_default().to_owned(),
@@ -132,6 +173,30 @@ impl<'a> Decoder<'a> {
                 kind,
                 message: message(),
             });
+        }
+    }
+
+    /// Resolve the entity and character references of text taken from the input; text without
+    /// any (nearly all of it) is borrowed as is. The input is UTF-8 already, so unlike quick-xml's
+    /// own `unescape` this does not validate it again.
+    fn unescape(&self, s: &'a str) -> Result<Cow<'a, str>, DecodeError> {
+        if !s.as_bytes().contains(&b'&') {
+            return Ok(Cow::Borrowed(s));
+        }
+        quick_xml::escape::unescape(s).map_err(|e| self.xml_error(e.into()))
+    }
+
+    /// The value of an attribute of a start tag, references resolved.
+    pub(crate) fn attribute_value(
+        &self,
+        attr: &Attribute<'_>,
+    ) -> Result<Cow<'a, str>, DecodeError> {
+        match self.reborrow(&attr.value) {
+            Some((_, s)) => self.unescape(s),
+            None => attr
+                .unescape_value()
+                .map(|v| Cow::Owned(v.into_owned()))
+                .map_err(|e| self.xml_error(e)),
         }
     }
 
@@ -186,24 +251,26 @@ impl<'a> Decoder<'a> {
                 _ => continue,
             };
             let mut default_ns = None;
-            for attr in tag.start.attributes() {
+            // Prefix bindings matter for a prefixed root, and for the per-element namespace check
+            // of strict mode; tolerant decoding of an unprefixed root needs only `xmlns`.
+            let keep_prefixes = self.strict || tag.qname.contains(':');
+            let mut keys = AttributeKeys::default();
+            for attr in tag.start.attributes().with_checks(false) {
                 let attr = attr.map_err(|e| self.xml_error(e.into()))?;
-                let key = attr.key.as_ref();
-                let value = match attr.unescape_value().map_err(|e| self.xml_error(e))? {
-                    Cow::Borrowed(v) => match self.reborrow(v.as_bytes()) {
-                        Some((_, v)) => Cow::Borrowed(v),
-                        None => Cow::Owned(v.to_owned()),
-                    },
-                    Cow::Owned(v) => Cow::Owned(v),
-                };
+                let key = attr.key.into_inner();
+                keys.insert(self, &tag, key)?;
                 if key == b"xmlns" {
-                    default_ns = Some(value);
+                    default_ns = Some(self.attribute_value(&attr)?);
                 } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
-                    if let Some((_, p)) = self.reborrow(prefix) {
-                        self.prefixes.push((p, value));
+                    if keep_prefixes {
+                        if let Some((_, p)) = self.reborrow(prefix) {
+                            let value = self.attribute_value(&attr)?;
+                            self.prefixes.push((p, value));
+                        }
                     }
                 }
             }
+            keys.finish(self, &tag)?;
             self.root_ns = match tag.qname.split_once(':') {
                 Some((prefix, _)) => self
                     .prefixes
@@ -326,7 +393,10 @@ impl<'a> Decoder<'a> {
         let mut acc: Option<Cow<'a, str>> = None;
         loop {
             let piece: Cow<'a, str> = match self.reader.read_event() {
-                Ok(Event::Text(t)) => t.unescape().map_err(|e| self.xml_error(e))?,
+                Ok(Event::Text(t)) => match self.reborrow(&t) {
+                    Some((_, s)) => self.unescape(s)?,
+                    None => t.unescape().map_err(|e| self.xml_error(e))?,
+                },
                 Ok(Event::CData(c)) => match self.reborrow(&c) {
                     Some((_, s)) => Cow::Borrowed(s),
                     None => Cow::Owned(String::from_utf8_lossy(&c).into_owned()),
@@ -402,17 +472,17 @@ impl<'a> Decoder<'a> {
         Some(i)
     }
 
-    /// Track sequence order and repetition of child `i`.
+    /// Report order and repetition deviations of child `i` (`dup`: it occurred before). Only
+    /// strict decoding calls this.
     pub(crate) fn check_sequence(
         &mut self,
         i: usize,
         names: &[&str],
         kinds: &[Slot],
         last: &mut usize,
-        seen: &mut u64,
+        dup: bool,
     ) {
-        let bit = 1u64 << i;
-        if *seen & bit != 0 && kinds[i] != Slot::List {
+        if dup && kinds[i] != Slot::List {
             let name = names[i];
             self.deviate(DeviationKind::Duplicate, || {
                 format!("{name:?} may occur only once")
@@ -424,7 +494,6 @@ impl<'a> Decoder<'a> {
             });
         }
         *last = (*last).max(i);
-        *seen |= bit;
     }
 
     /// Report mandatory children that did not occur.
