@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DecodeError, DeviationKind};
-use crate::xml::{Absent, AttributeKeys, Decoder, FlagSet, RawXml, Tag, Writer, XmlValue};
+use crate::xml::{Absent, Decoder, FlagSet, RawXml, Tag, Writer, XmlValue};
 
 /// Decode an enumerated value: the schema spelling, else (as a deviation) a case-insensitive
 /// match, else the `Unknown` fallback (also a deviation).
@@ -137,18 +137,14 @@ impl XmlValue for DeviceID {
             .iter()
             .all(u8::is_ascii_whitespace)
         {
-            let mut keys = AttributeKeys::default();
-            for attr in tag.start.attributes().with_checks(false) {
-                let attr = attr.map_err(|e| d.attribute_error(e))?;
-                keys.insert(d, tag, attr.key.into_inner())?;
-                let key = attr.key.local_name();
-                let key = key.as_ref();
-                if attr.key.as_ref().starts_with(b"xmlns") || attr.key.prefix().is_some() {
+            let mut attributes = d.attributes(tag);
+            while let Some((key, value)) = attributes.next(d)? {
+                if key.starts_with("xmlns") || key.contains(':') {
                     continue;
                 }
-                let value: Cow<'_, str> = d.attribute_value(&attr)?;
+                let value: Cow<'_, str> = d.unescape(value)?;
                 match key {
-                    b"typeOfNumber" => {
+                    "typeOfNumber" => {
                         out.type_of_number = Some(decode_enum(
                             d,
                             value.trim(),
@@ -158,7 +154,7 @@ impl XmlValue for DeviceID {
                             TypeOfNumber::Unknown,
                         ));
                     }
-                    b"mediaClass" => {
+                    "mediaClass" => {
                         for item in value.split_ascii_whitespace() {
                             out.media_class.push(decode_enum(
                                 d,
@@ -170,7 +166,7 @@ impl XmlValue for DeviceID {
                             ));
                         }
                     }
-                    b"bitRate" => {
+                    "bitRate" => {
                         out.bit_rate = Some(decode_enum(
                             d,
                             value.trim(),
@@ -180,9 +176,9 @@ impl XmlValue for DeviceID {
                             BitRate::Unknown,
                         ));
                     }
-                    b"instance" => out.instance = Some(value.into_owned()),
+                    "instance" => out.instance = Some(value.into_owned()),
                     other if d.is_strict() => {
-                        let name = String::from_utf8_lossy(other).into_owned();
+                        let name = other.to_owned();
                         d.deviate_child(
                             &format!("@{name}"),
                             DeviationKind::UnknownAttribute,
@@ -192,7 +188,6 @@ impl XmlValue for DeviceID {
                     _ => {}
                 }
             }
-            keys.finish(d, tag)?;
         }
         out.value = d.text(tag)?.into_owned();
         d.leave();

@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 
 use quick_xml::Reader;
-use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
@@ -32,47 +31,116 @@ pub(crate) struct Tag<'a> {
     pub(crate) pos: usize,
 }
 
-/// The attribute names of one start tag seen so far, to reject a repeated attribute (which makes
-/// the document ill-formed). quick-xml's own check allocates for every start tag it is used on;
-/// this one keeps up to eight names inline and hands longer lists to quick-xml's check. Iterate
-/// with `attributes().with_checks(false)`, [`insert`](Self::insert) each key, then
-/// [`finish`](Self::finish).
-#[derive(Default)]
-pub(crate) struct AttributeKeys<'k> {
-    keys: [&'k [u8]; 8],
+/// The attributes of one start tag, read straight from the input: each name with its value as
+/// written (references unresolved; see [`Decoder::unescape`]). A name without `=`, a value without
+/// quotes or without its closing quote, and a repeated name are errors, as in quick-xml's own
+/// attribute reader, which this replaces on the hot paths because it allocates for every tag it
+/// reads and goes through its input byte by byte.
+pub(crate) struct Attributes<'a> {
+    raw: &'a str,
+    /// Offset of `raw` in the decoder's input, for error positions.
+    base: usize,
+    pos: usize,
+    seen: [&'a str; 8],
     count: usize,
+    more: Vec<&'a str>,
 }
 
-impl<'k> AttributeKeys<'k> {
-    pub(crate) fn insert<'a>(
+impl<'a> Attributes<'a> {
+    /// The next attribute, `None` after the last one.
+    pub(crate) fn next(
         &mut self,
         d: &Decoder<'a>,
-        tag: &Tag<'a>,
-        key: &'k [u8],
-    ) -> Result<(), DecodeError> {
-        if self.count < self.keys.len() {
-            if self.keys[..self.count].contains(&key) {
-                return Err(DecodeError::Xml {
-                    position: d.position(tag.pos),
-                    message: format!(
-                        "duplicate attribute {:?} in the start tag",
-                        String::from_utf8_lossy(key)
-                    ),
-                });
-            }
-            self.keys[self.count] = key;
+    ) -> Result<Option<(&'a str, &'a str)>, DecodeError> {
+        let bytes = self.raw.as_bytes();
+        let ws = |b: &u8| b.is_ascii_whitespace();
+        let Some(start) = bytes[self.pos..].iter().position(|b| !ws(b)) else {
+            self.pos = bytes.len();
+            return Ok(None);
+        };
+        let start = self.pos + start;
+        let fail = |at: usize, what: &str| DecodeError::Xml {
+            position: d.position(self.base + at),
+            message: format!("malformed attribute: {what}"),
+        };
+        let key_end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'=' || ws(&b))
+            .map_or(bytes.len(), |i| start + i);
+        let key = &self.raw[start..key_end];
+        let mut i = key_end;
+        while i < bytes.len() && ws(&bytes[i]) {
+            i += 1;
+        }
+        if key.is_empty() || bytes.get(i) != Some(&b'=') {
+            return Err(fail(start, "expected '=' after the name"));
+        }
+        i += 1;
+        while i < bytes.len() && ws(&bytes[i]) {
+            i += 1;
+        }
+        let quote = match bytes.get(i) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return Err(fail(i, "the value is not quoted")),
+        };
+        let Some(len) = memchr::memchr(quote, &bytes[i + 1..]) else {
+            return Err(fail(i, "the value has no closing quote"));
+        };
+        let value = &self.raw[i + 1..i + 1 + len];
+        self.pos = i + 2 + len;
+        let seen = &self.seen[..self.count.min(self.seen.len())];
+        if seen.contains(&key) || self.more.contains(&key) {
+            return Err(fail(start, &format!("{key:?} is repeated")));
+        }
+        if self.count < self.seen.len() {
+            self.seen[self.count] = key;
+        } else {
+            self.more.push(key);
         }
         self.count += 1;
-        Ok(())
+        Ok(Some((key, value)))
+    }
+}
+
+/// The local names of the open elements, root first. The first sixteen live inline, so that
+/// decoding a message does not allocate for them.
+#[derive(Default)]
+struct Path<'a> {
+    inline: [&'a str; 16],
+    len: usize,
+    deeper: Vec<&'a str>,
+}
+
+impl<'a> Path<'a> {
+    fn push(&mut self, name: &'a str) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = name;
+        } else {
+            self.deeper.push(name);
+        }
+        self.len += 1;
     }
 
-    pub(crate) fn finish<'a>(&self, d: &Decoder<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
-        if self.count > self.keys.len() {
-            for attr in tag.start.attributes() {
-                attr.map_err(|e| d.attribute_error(e))?;
-            }
+    fn pop(&mut self) {
+        if self.len > self.inline.len() {
+            self.deeper.pop();
         }
-        Ok(())
+        self.len = self.len.saturating_sub(1);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.inline[..self.len.min(self.inline.len())]
+            .iter()
+            .chain(self.deeper.iter())
+            .copied()
+    }
+
+    fn last(&self) -> Option<&'a str> {
+        match self.len {
+            0 => None,
+            n if n <= self.inline.len() => Some(self.inline[n - 1]),
+            _ => self.deeper.last().copied(),
+        }
     }
 }
 
@@ -82,7 +150,7 @@ pub(crate) struct Decoder<'a> {
     base: usize,
     reader: Reader<&'a [u8]>,
     strict: bool,
-    path: Vec<&'a str>,
+    path: Path<'a>,
     root_ns: Cow<'a, str>,
     prefixes: Vec<(&'a str, Cow<'a, str>)>,
     pub(crate) deviations: Vec<Deviation>,
@@ -98,7 +166,7 @@ impl<'a> Decoder<'a> {
             base,
             reader: Reader::from_str(src),
             strict: mode == Mode::Strict,
-            path: Vec::with_capacity(8),
+            path: Path::default(),
             root_ns: Cow::Borrowed(""),
             prefixes: Vec::new(),
             deviations: Vec::new(),
@@ -122,23 +190,16 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    pub(crate) fn attribute_error(
-        &self,
-        err: quick_xml::events::attributes::AttrError,
-    ) -> DecodeError {
-        self.xml_error(err.into())
-    }
-
     fn eof(&self) -> DecodeError {
         DecodeError::UnexpectedEof {
-            element: self.path.last().copied().unwrap_or_default().to_owned(),
+            element: self.path.last().unwrap_or_default().to_owned(),
             position: self.position(self.src.len()),
         }
     }
 
     fn path_string(&self) -> String {
         let mut s = String::new();
-        for p in &self.path {
+        for p in self.path.iter() {
             s.push('/');
             s.push_str(p);
         }
@@ -176,27 +237,29 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    /// Resolve the entity and character references of text taken from the input; text without
+    /// Resolve the entity and character references of text or an attribute value taken from the
+    /// input; text without
     /// any (nearly all of it) is borrowed as is. The input is UTF-8 already, so unlike quick-xml's
     /// own `unescape` this does not validate it again.
-    fn unescape(&self, s: &'a str) -> Result<Cow<'a, str>, DecodeError> {
-        if !s.as_bytes().contains(&b'&') {
+    pub(crate) fn unescape(&self, s: &'a str) -> Result<Cow<'a, str>, DecodeError> {
+        if memchr::memchr(b'&', s.as_bytes()).is_none() {
             return Ok(Cow::Borrowed(s));
         }
         quick_xml::escape::unescape(s).map_err(|e| self.xml_error(e.into()))
     }
 
-    /// The value of an attribute of a start tag, references resolved.
-    pub(crate) fn attribute_value(
-        &self,
-        attr: &Attribute<'_>,
-    ) -> Result<Cow<'a, str>, DecodeError> {
-        match self.reborrow(&attr.value) {
-            Some((_, s)) => self.unescape(s),
-            None => attr
-                .unescape_value()
-                .map(|v| Cow::Owned(v.into_owned()))
-                .map_err(|e| self.xml_error(e)),
+    /// The attributes of a start tag.
+    pub(crate) fn attributes(&self, tag: &Tag<'a>) -> Attributes<'a> {
+        let (base, raw) = self
+            .reborrow(tag.start.attributes_raw())
+            .unwrap_or((tag.pos, ""));
+        Attributes {
+            raw,
+            base,
+            pos: 0,
+            seen: [""; 8],
+            count: 0,
+            more: Vec::new(),
         }
     }
 
@@ -254,23 +317,17 @@ impl<'a> Decoder<'a> {
             // Prefix bindings matter for a prefixed root, and for the per-element namespace check
             // of strict mode; tolerant decoding of an unprefixed root needs only `xmlns`.
             let keep_prefixes = self.strict || tag.qname.contains(':');
-            let mut keys = AttributeKeys::default();
-            for attr in tag.start.attributes().with_checks(false) {
-                let attr = attr.map_err(|e| self.xml_error(e.into()))?;
-                let key = attr.key.into_inner();
-                keys.insert(self, &tag, key)?;
-                if key == b"xmlns" {
-                    default_ns = Some(self.attribute_value(&attr)?);
-                } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
+            let mut attributes = self.attributes(&tag);
+            while let Some((key, value)) = attributes.next(self)? {
+                if key == "xmlns" {
+                    default_ns = Some(self.unescape(value)?);
+                } else if let Some(prefix) = key.strip_prefix("xmlns:") {
                     if keep_prefixes {
-                        if let Some((_, p)) = self.reborrow(prefix) {
-                            let value = self.attribute_value(&attr)?;
-                            self.prefixes.push((p, value));
-                        }
+                        let value = self.unescape(value)?;
+                        self.prefixes.push((prefix, value));
                     }
                 }
             }
-            keys.finish(self, &tag)?;
             self.root_ns = match tag.qname.split_once(':') {
                 Some((prefix, _)) => self
                     .prefixes
@@ -353,6 +410,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// The next child element of the current element, or `None` at its end tag.
+    #[inline(never)]
     pub(crate) fn next_child(&mut self) -> Result<Option<Tag<'a>>, DecodeError> {
         loop {
             match self.reader.read_event() {
@@ -443,6 +501,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// Keep an element the schema does not have at this place, and leave it.
+    #[inline(never)]
     pub(crate) fn unknown_element(&mut self, tag: &Tag<'a>) -> Result<(), DecodeError> {
         self.skip(tag)?;
         let end = usize::try_from(self.reader.buffer_position()).unwrap_or(self.src.len());
@@ -459,6 +518,7 @@ impl<'a> Decoder<'a> {
 
     /// Find a child's field index by name: the exact schema name, or (recorded as a misspelling)
     /// a name that differs only in case or in the spellings vendors are known to use.
+    #[inline(never)]
     pub(crate) fn field_index(&mut self, tag: &Tag<'a>, names: &[&str]) -> Option<usize> {
         if let Some(i) = names.iter().position(|n| *n == tag.local) {
             return Some(i);

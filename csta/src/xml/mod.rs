@@ -5,7 +5,7 @@
 mod decoder;
 mod writer;
 
-pub(crate) use decoder::{AttributeKeys, Decoder, Slot, Tag, normalize_name};
+pub(crate) use decoder::{Decoder, Slot, Tag, normalize_name};
 pub(crate) use writer::Writer;
 
 use serde::{Deserialize, Serialize};
