@@ -95,7 +95,7 @@ pub fn decode(input: &[u8], mode: Mode) -> Result<Decoded, DecodeError> {
     }
     let root = d.root()?;
     let ns = Namespace::classify(d.root_namespace());
-    let local = root.local;
+    let local = root.local();
     let message = match CstaMessage::decode_element(local, &mut d, &root)? {
         Some(m) => m,
         None => {

@@ -131,12 +131,7 @@ impl Absent for DeviceID {}
 impl XmlValue for DeviceID {
     fn decode<'a>(d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let mut out = DeviceID::default();
-        if !tag
-            .start
-            .attributes_raw()
-            .iter()
-            .all(u8::is_ascii_whitespace)
-        {
+        if !tag.attributes.bytes().all(|b| b.is_ascii_whitespace()) {
             let mut attributes = d.attributes(tag);
             while let Some((key, value)) = attributes.next(d)? {
                 if key.starts_with("xmlns") || key.contains(':') {

@@ -24,11 +24,26 @@ pub(crate) enum Slot {
 
 /// A start tag handed to a decoder; the element's content has not been read yet.
 pub(crate) struct Tag<'a> {
-    pub(crate) start: BytesStart<'a>,
+    /// The attributes as written, after the name (see [`Decoder::attributes`]).
+    pub(crate) attributes: &'a str,
     pub(crate) qname: &'a str,
-    pub(crate) local: &'a str,
     pub(crate) empty: bool,
     pub(crate) pos: usize,
+}
+
+impl<'a> Tag<'a> {
+    /// The element name without its namespace prefix.
+    pub(crate) fn local(&self) -> &'a str {
+        local_name(self.qname)
+    }
+}
+
+/// `name` without its namespace prefix.
+pub(crate) fn local_name(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
 }
 
 /// The attributes of one start tag, read straight from the input: each name with its value as
@@ -102,7 +117,7 @@ impl<'a> Attributes<'a> {
     }
 }
 
-/// The local names of the open elements, root first. The first sixteen live inline, so that
+/// The names of the open elements as written (prefixed or not), root first. The first sixteen live inline, so that
 /// decoding a message does not allocate for them.
 #[derive(Default)]
 struct Path<'a> {
@@ -192,7 +207,7 @@ impl<'a> Decoder<'a> {
 
     fn eof(&self) -> DecodeError {
         DecodeError::UnexpectedEof {
-            element: self.path.last().unwrap_or_default().to_owned(),
+            element: local_name(self.path.last().unwrap_or_default()).to_owned(),
             position: self.position(self.src.len()),
         }
     }
@@ -201,7 +216,7 @@ impl<'a> Decoder<'a> {
         let mut s = String::new();
         for p in self.path.iter() {
             s.push('/');
-            s.push_str(p);
+            s.push_str(local_name(p));
         }
         s
     }
@@ -250,11 +265,9 @@ impl<'a> Decoder<'a> {
 
     /// The attributes of a start tag.
     pub(crate) fn attributes(&self, tag: &Tag<'a>) -> Attributes<'a> {
-        let (base, raw) = self
-            .reborrow(tag.start.attributes_raw())
-            .unwrap_or((tag.pos, ""));
+        let base = tag.pos + 1 + tag.qname.len();
         Attributes {
-            raw,
+            raw: tag.attributes,
             base,
             pos: 0,
             seen: [""; 8],
@@ -272,22 +285,22 @@ impl<'a> Decoder<'a> {
     }
 
     fn make_tag(&mut self, start: BytesStart<'a>, empty: bool) -> Result<Tag<'a>, DecodeError> {
-        let name = start.name();
-        let Some((offset, qname)) = self.reborrow(name.as_ref()) else {
+        let name_len = start.name().as_ref().len();
+        let content = self
+            .reborrow(&start)
+            .and_then(|(offset, s)| Some((offset, s.get(..name_len)?, s.get(name_len..)?)));
+        let Some((offset, qname, attributes)) = content else {
             return Err(DecodeError::Xml {
                 position: self.position(0),
                 message: "element name outside the input".into(),
             });
         };
-        let local = match qname.bytes().rposition(|b| b == b':') {
-            Some(i) => &qname[i + 1..],
-            None => qname,
-        };
-        self.path.push(local);
+        // The local name is found only when needed: schema names have no prefix, so a name that
+        // matches one as written needs no search for a colon (see `field_index`).
+        self.path.push(qname);
         Ok(Tag {
-            start,
+            attributes,
             qname,
-            local,
             empty,
             pos: offset.saturating_sub(1),
         })
@@ -366,9 +379,6 @@ impl<'a> Decoder<'a> {
     /// Check a child's namespace against the root's: a different prefix binding or a different
     /// default namespace is a "mixed namespace" (seen from Yealink).
     fn check_child_namespace(&mut self, tag: &Tag<'a>) {
-        if !self.strict {
-            return;
-        }
         if let Some((prefix, _)) = tag.qname.split_once(':') {
             let bound = self
                 .prefixes
@@ -382,11 +392,14 @@ impl<'a> Decoder<'a> {
                 });
             }
         }
-        if tag.start.attributes_raw().windows(5).any(|w| w == b"xmlns") {
+        if tag.attributes.contains("xmlns") {
             let mut declared = None;
-            for attr in tag.start.attributes().flatten() {
-                if attr.key.as_ref() == b"xmlns" {
-                    declared = attr.unescape_value().ok().map(Cow::into_owned);
+            let mut attributes = self.attributes(tag);
+            // Malformed attributes of elements other than the root and device identifiers are
+            // not read, so not reported either.
+            while let Ok(Some((key, value))) = attributes.next(self) {
+                if key == "xmlns" {
+                    declared = self.unescape(value).ok().map(Cow::into_owned);
                 }
             }
             if let Some(ns) = declared {
@@ -416,12 +429,16 @@ impl<'a> Decoder<'a> {
             match self.reader.read_event() {
                 Ok(Event::Start(e)) => {
                     let tag = self.make_tag(e, false)?;
-                    self.check_child_namespace(&tag);
+                    if self.strict {
+                        self.check_child_namespace(&tag);
+                    }
                     return Ok(Some(tag));
                 }
                 Ok(Event::Empty(e)) => {
                     let tag = self.make_tag(e, true)?;
-                    self.check_child_namespace(&tag);
+                    if self.strict {
+                        self.check_child_namespace(&tag);
+                    }
                     return Ok(Some(tag));
                 }
                 Ok(Event::End(_)) => return Ok(None),
@@ -507,7 +524,7 @@ impl<'a> Decoder<'a> {
         let end = usize::try_from(self.reader.buffer_position()).unwrap_or(self.src.len());
         let xml = self.src.get(tag.pos..end).unwrap_or_default().to_owned();
         let path = self.path_string();
-        let name = tag.local;
+        let name = tag.local();
         self.deviate(DeviationKind::UnknownElement, || {
             format!("element {name:?} is not part of the schema here")
         });
@@ -520,12 +537,18 @@ impl<'a> Decoder<'a> {
     /// a name that differs only in case or in the spellings vendors are known to use.
     #[inline(never)]
     pub(crate) fn field_index(&mut self, tag: &Tag<'a>, names: &[&str]) -> Option<usize> {
-        if let Some(i) = names.iter().position(|n| *n == tag.local) {
+        if let Some(i) = names.iter().position(|n| *n == tag.qname) {
             return Some(i);
         }
-        let wanted = normalize_name(tag.local);
+        let local = tag.local();
+        if local.len() != tag.qname.len() {
+            if let Some(i) = names.iter().position(|n| *n == local) {
+                return Some(i);
+            }
+        }
+        let wanted = normalize_name(local);
         let i = names.iter().position(|n| normalize_name(n) == wanted)?;
-        let (got, canonical) = (tag.local, names[i]);
+        let (got, canonical) = (local, names[i]);
         self.deviate(DeviationKind::MisspelledElement, || {
             format!("{got:?} should be spelled {canonical:?}")
         });

@@ -169,7 +169,7 @@ impl XmlValue for FlagSet {
         let mut flags = Vec::new();
         if d.enter(tag) {
             while let Some(child) = d.next_child()? {
-                let name = child.local.to_owned();
+                let name = child.local().to_owned();
                 let value = bool::decode(d, &child)?;
                 flags.push(Flag { name, value });
             }
@@ -216,7 +216,7 @@ impl XmlValue for FlagGroups {
         let mut groups = Vec::new();
         if d.enter(tag) {
             while let Some(child) = d.next_child()? {
-                let name = child.local.to_owned();
+                let name = child.local().to_owned();
                 let flags = FlagSet::decode(d, &child)?;
                 groups.push(FlagGroup { name, flags });
             }
