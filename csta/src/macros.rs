@@ -97,7 +97,8 @@ macro_rules! csta_struct {
                 tag: &$crate::xml::Tag<'a>,
             ) -> Result<Self, $crate::DecodeError> {
                 if d.enter(tag) {
-                    while let Some(child) = d.next_child()? {
+                    let mut child = $crate::xml::Tag::default();
+            while d.next_child(&mut child)? {
                         d.unknown_element(&child)?;
                     }
                 }
@@ -169,7 +170,8 @@ macro_rules! csta_struct {
                 let mut seen = 0u64;
                 if d.enter(tag) {
                     let mut last = 0usize;
-                    while let Some(child) = d.next_child()? {
+                    let mut child = $crate::xml::Tag::default();
+            while d.next_child(&mut child)? {
                         let Some(i) = d.field_index(&child, Self::NAMES) else {
                             d.unknown_element(&child)?;
                             continue;
@@ -293,7 +295,8 @@ macro_rules! csta_choice {
             ) -> Result<Self, $crate::DecodeError> {
                 let mut out: Option<Self> = None;
                 if d.enter(tag) {
-                    while let Some(child) = d.next_child()? {
+                    let mut child = $crate::xml::Tag::default();
+            while d.next_child(&mut child)? {
                         let Some(i) = d.field_index(&child, Self::NAMES) else {
                             d.unknown_element(&child)?;
                             continue;

@@ -23,6 +23,7 @@ pub(crate) enum Slot {
 }
 
 /// A start tag handed to a decoder; the element's content has not been read yet.
+#[derive(Default)]
 pub(crate) struct Tag<'a> {
     /// The attributes as written, after the name (see [`Decoder::attributes`]).
     pub(crate) attributes: &'a str,
@@ -284,6 +285,7 @@ impl<'a> Decoder<'a> {
         self.src.get(start..end).map(|s| (start, s))
     }
 
+    #[inline(always)]
     fn make_tag(&mut self, start: BytesStart<'a>, empty: bool) -> Result<Tag<'a>, DecodeError> {
         let name_len = start.name().as_ref().len();
         let content = self
@@ -422,26 +424,28 @@ impl<'a> Decoder<'a> {
         self.path.pop();
     }
 
-    /// The next child element of the current element, or `None` at its end tag.
+    /// Read the next child element of the current element into `child`; `false` at the end tag.
+    /// The caller keeps the tag (rather than getting it back by value), which keeps this hot
+    /// call from copying it through memory twice.
     #[inline(never)]
-    pub(crate) fn next_child(&mut self) -> Result<Option<Tag<'a>>, DecodeError> {
+    pub(crate) fn next_child(&mut self, child: &mut Tag<'a>) -> Result<bool, DecodeError> {
         loop {
             match self.reader.read_event() {
                 Ok(Event::Start(e)) => {
-                    let tag = self.make_tag(e, false)?;
+                    *child = self.make_tag(e, false)?;
                     if self.strict {
-                        self.check_child_namespace(&tag);
+                        self.check_child_namespace(child);
                     }
-                    return Ok(Some(tag));
+                    return Ok(true);
                 }
                 Ok(Event::Empty(e)) => {
-                    let tag = self.make_tag(e, true)?;
+                    *child = self.make_tag(e, true)?;
                     if self.strict {
-                        self.check_child_namespace(&tag);
+                        self.check_child_namespace(child);
                     }
-                    return Ok(Some(tag));
+                    return Ok(true);
                 }
-                Ok(Event::End(_)) => return Ok(None),
+                Ok(Event::End(_)) => return Ok(false),
                 Ok(Event::Text(t)) => {
                     if !t.iter().all(u8::is_ascii_whitespace) {
                         self.deviate(DeviationKind::UnexpectedText, || {

@@ -168,7 +168,8 @@ impl XmlValue for FlagSet {
     fn decode<'a>(d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let mut flags = Vec::new();
         if d.enter(tag) {
-            while let Some(child) = d.next_child()? {
+            let mut child = Tag::default();
+            while d.next_child(&mut child)? {
                 let name = child.local().to_owned();
                 let value = bool::decode(d, &child)?;
                 flags.push(Flag { name, value });
@@ -215,7 +216,8 @@ impl XmlValue for FlagGroups {
     fn decode<'a>(d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let mut groups = Vec::new();
         if d.enter(tag) {
-            while let Some(child) = d.next_child()? {
+            let mut child = Tag::default();
+            while d.next_child(&mut child)? {
                 let name = child.local().to_owned();
                 let flags = FlagSet::decode(d, &child)?;
                 groups.push(FlagGroup { name, flags });
