@@ -45,6 +45,21 @@ pub enum Standard {
     Ecma354,
 }
 
+/// A name's length and first eight bytes: orders names nearly as well as the names themselves,
+/// at the cost of two integer comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct NameKey(usize, u64);
+
+impl NameKey {
+    fn of(name: &str) -> NameKey {
+        let bytes = name.as_bytes();
+        let mut head = [0u8; 8];
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        NameKey(bytes.len(), u64::from_be_bytes(head))
+    }
+}
+
 /// Decoder of one message type from its root element.
 type DecodeFn = for<'a> fn(&mut Decoder<'a>, &Tag<'a>) -> Result<CstaMessage, DecodeError>;
 
@@ -111,29 +126,29 @@ macro_rules! csta_messages {
             }
 
             /// Decode the root element `tag` as the message called `name`; `None` if no message
-            /// has that name. Dispatch is a binary search over the names, sorted once by length and
-            /// name.
+            /// has that name. Dispatch is a binary search over the names, sorted once by
+            /// [`NameKey`] and name, so that only the final match compares whole names.
             pub(crate) fn decode_element<'a>(
                 name: &str,
                 d: &mut Decoder<'a>,
                 tag: &Tag<'a>,
             ) -> Result<Option<CstaMessage>, DecodeError> {
-                static TABLE: std::sync::OnceLock<Vec<(&'static str, DecodeFn)>> =
+                static TABLE: std::sync::OnceLock<Vec<(NameKey, &'static str, DecodeFn)>> =
                     std::sync::OnceLock::new();
                 let table = TABLE.get_or_init(|| {
-                    let mut table: Vec<(&'static str, DecodeFn)> = vec![
-                        $( ($xml, |d, tag| {
+                    let mut table: Vec<(NameKey, &'static str, DecodeFn)> = vec![
+                        $( (NameKey::of($xml), $xml, |d, tag| {
                             let mut m = Box::<$variant>::default();
                             m.decode_into(d, tag)?;
                             Ok(CstaMessage::$variant(m))
                         }), )+
                     ];
-                    // By length first: most comparisons of the search then need no memcmp.
-                    table.sort_unstable_by_key(|(n, _)| (n.len(), *n));
+                    table.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
                     table
                 });
-                match table.binary_search_by_key(&(name.len(), name), |(n, _)| (n.len(), *n)) {
-                    Ok(i) => (table[i].1)(d, tag).map(Some),
+                let key = NameKey::of(name);
+                match table.binary_search_by(|(k, n, _)| k.cmp(&key).then_with(|| (*n).cmp(name))) {
+                    Ok(i) => (table[i].2)(d, tag).map(Some),
                     Err(_) => Ok(None),
                 }
             }
