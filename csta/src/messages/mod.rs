@@ -250,6 +250,7 @@ csta_messages! {
     ServiceInitiatedEvent = "ServiceInitiatedEvent", Event, Ecma323;
     TransferredEvent = "TransferredEvent", Event, Ecma323;
     // call associated
+    CallInformationEvent = "CallInformationEvent", Event, Ecma323;
     GenerateDigits = "GenerateDigits", Request, Ecma323;
     GenerateDigitsResponse = "GenerateDigitsResponse", Response, Ecma323;
     DigitsGeneratedEvent = "DigitsGeneratedEvent", Event, Ecma323;

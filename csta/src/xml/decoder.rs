@@ -600,10 +600,12 @@ impl<'a> Decoder<'a> {
 }
 
 /// Fold the spellings real implementations use onto one form: case, ECMA's own `Transfered`,
-/// `dialing`/`dialling`, `Id`/`ID`.
+/// `dialing`/`dialling`, `Id`/`ID`, and MX's `privateErrorCode` for the `privateData` error
+/// category (see [`CSTAErrorCode`](crate::CSTAErrorCode)).
 pub(crate) fn normalize_name(name: &str) -> String {
     name.to_ascii_lowercase()
         .replace("transfered", "transferred")
         .replace("dialling", "dialing")
         .replace("crossreferenceid", "crossrefid")
+        .replace("privateerrorcode", "privatedata")
 }
