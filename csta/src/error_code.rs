@@ -312,6 +312,16 @@ csta_enum! {
 
 csta_choice! {
     /// The negative response to any CSTA service (ECMA-323 `CSTAErrorCode`).
+    ///
+    /// Vendor error reasons: ECMA-269 gives errors that only the switching function's own
+    /// definitions explain a category of their own, private data information errors
+    /// (`privateData`). MX servers send such a reason as `<privateErrorCode>URM Denied
+    /// </privateErrorCode>`, an element ECMA-323 does not have; it is that category under
+    /// another name, so it is read as `PrivateData` with the text kept as received
+    /// (`PrivateDataInfoError::Unknown("URM Denied")`), reported in strict mode as a misspelled
+    /// element and a value outside the enumeration, and written back as `privateData`.
+    /// Reading it as an unknown element instead would leave the response `Unspecified` and hide
+    /// the reason from anyone matching on the category.
     pub enum CSTAErrorCode default CSTAErrorCode::Unspecified; {
         Operation(OperationError) = "operation",
         Security(SecurityError) = "security",

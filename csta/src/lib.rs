@@ -95,7 +95,7 @@ pub fn decode(input: &[u8], mode: Mode) -> Result<Decoded, DecodeError> {
     }
     let root = d.root()?;
     let ns = Namespace::classify(d.root_namespace());
-    let local = root.local;
+    let local = root.local();
     let message = match CstaMessage::decode_element(local, &mut d, &root)? {
         Some(m) => m,
         None => {
@@ -204,8 +204,9 @@ fn prepare(input: &[u8]) -> Result<Prepared<'_>, DecodeError> {
         ));
     }
     let latin1 = |bytes: &[u8]| bytes.iter().map(|&b| char::from(b)).collect::<String>();
-    let text = match declared.as_deref() {
-        None | Some("utf-8" | "utf8") => match std::str::from_utf8(bytes) {
+    let is = |name: &str| declared.is_some_and(|d| d.eq_ignore_ascii_case(name.as_bytes()));
+    let text = if declared.is_none() || is("utf-8") || is("utf8") {
+        match std::str::from_utf8(bytes) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(_) => {
                 deviation = Some((
@@ -214,23 +215,29 @@ fn prepare(input: &[u8]) -> Result<Prepared<'_>, DecodeError> {
                 ));
                 std::borrow::Cow::Owned(latin1(bytes))
             }
-        },
-        Some("iso-8859-1" | "iso8859-1" | "latin1" | "latin-1" | "us-ascii" | "ascii") => {
-            std::borrow::Cow::Owned(latin1(bytes))
         }
-        Some(other) if other.starts_with("utf-16") || other.starts_with("ucs") => {
-            return Err(DecodeError::UnsupportedEncoding {
-                encoding: other.to_owned(),
-            });
+    } else if [
+        "iso-8859-1",
+        "iso8859-1",
+        "latin1",
+        "latin-1",
+        "us-ascii",
+        "ascii",
+    ]
+    .into_iter()
+    .any(is)
+    {
+        std::borrow::Cow::Owned(latin1(bytes))
+    } else {
+        let other = String::from_utf8_lossy(declared.unwrap_or_default()).to_ascii_lowercase();
+        if other.starts_with("utf-16") || other.starts_with("ucs") {
+            return Err(DecodeError::UnsupportedEncoding { encoding: other });
         }
-        Some(other) => {
-            let shown = other.to_owned();
-            deviation = Some((
-                DeviationKind::Encoding,
-                format!("encoding {shown:?} is not supported; read as ISO-8859-1"),
-            ));
-            std::borrow::Cow::Owned(latin1(bytes))
-        }
+        deviation = Some((
+            DeviationKind::Encoding,
+            format!("encoding {other:?} is not supported; read as ISO-8859-1"),
+        ));
+        std::borrow::Cow::Owned(latin1(bytes))
     };
     Ok(Prepared {
         text,
@@ -239,8 +246,8 @@ fn prepare(input: &[u8]) -> Result<Prepared<'_>, DecodeError> {
     })
 }
 
-/// The `encoding` pseudo-attribute of an XML declaration, lower-cased.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
+/// The `encoding` pseudo-attribute of an XML declaration, as written.
+fn declared_encoding(bytes: &[u8]) -> Option<&[u8]> {
     let decl = bytes.strip_prefix(b"<?xml")?;
     let end = decl.windows(2).position(|w| w == b"?>")?;
     let decl = &decl[..end];
@@ -256,5 +263,5 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     }
     let value = &rest[1..];
     let close = value.iter().position(|&b| b == quote)?;
-    Some(String::from_utf8_lossy(&value[..close]).to_ascii_lowercase())
+    Some(&value[..close])
 }

@@ -27,15 +27,24 @@ macro_rules! slot_kind {
 }
 
 macro_rules! slot_decode {
-    (req, $place:expr, $d:ident, $c:ident) => {
-        $place = $crate::xml::XmlValue::decode($d, &$c)?
-    };
-    (opt, $place:expr, $d:ident, $c:ident) => {
-        $place = Some($crate::xml::XmlValue::decode($d, &$c)?)
-    };
-    (list, $place:expr, $d:ident, $c:ident) => {
-        $place.push($crate::xml::XmlValue::decode($d, &$c)?)
-    };
+    // Children are decoded in place: into the field itself (reset first if the element repeats),
+    // into a fresh `Some`, or into a new last list entry, so no decoded value is moved afterwards.
+    (req, $place:expr, $dup:expr, $d:ident, $c:ident) => {{
+        if $dup {
+            $place = Default::default();
+        }
+        $crate::xml::XmlValue::decode_into(&mut $place, $d, &$c)?
+    }};
+    (opt, $place:expr, $dup:expr, $d:ident, $c:ident) => {{
+        let slot = $place.insert(Default::default());
+        $crate::xml::XmlValue::decode_into(slot, $d, &$c)?
+    }};
+    (list, $place:expr, $dup:expr, $d:ident, $c:ident) => {{
+        $place.push(Default::default());
+        if let Some(slot) = $place.last_mut() {
+            $crate::xml::XmlValue::decode_into(slot, $d, &$c)?
+        }
+    }};
 }
 
 macro_rules! slot_encode {
@@ -88,7 +97,8 @@ macro_rules! csta_struct {
                 tag: &$crate::xml::Tag<'a>,
             ) -> Result<Self, $crate::DecodeError> {
                 if d.enter(tag) {
-                    while let Some(child) = d.next_child()? {
+                    let mut child = $crate::xml::Tag::default();
+            while d.next_child(&mut child)? {
                         d.unknown_element(&child)?;
                     }
                 }
@@ -147,26 +157,42 @@ macro_rules! csta_struct {
                 tag: &$crate::xml::Tag<'a>,
             ) -> Result<Self, $crate::DecodeError> {
                 let mut out = Self::default();
+                out.decode_into(d, tag)?;
+                Ok(out)
+            }
+
+            fn decode_into<'a>(
+                &mut self,
+                d: &mut $crate::xml::Decoder<'a>,
+                tag: &$crate::xml::Tag<'a>,
+            ) -> Result<(), $crate::DecodeError> {
+                let out = self;
                 let mut seen = 0u64;
                 if d.enter(tag) {
                     let mut last = 0usize;
-                    while let Some(child) = d.next_child()? {
+                    let mut child = $crate::xml::Tag::default();
+            while d.next_child(&mut child)? {
                         let Some(i) = d.field_index(&child, Self::NAMES) else {
                             d.unknown_element(&child)?;
                             continue;
                         };
-                        d.check_sequence(i, Self::NAMES, Self::KINDS, &mut last, &mut seen);
+                        let bit = 1u64 << i;
+                        let dup = seen & bit != 0;
+                        seen |= bit;
+                        if d.is_strict() {
+                            d.check_sequence(i, Self::NAMES, Self::KINDS, &mut last, dup);
+                        }
                         #[allow(non_camel_case_types)]
                         enum Field { $( $field, )+ }
                         match i {
-                            $( _ if i == Field::$field as usize => slot_decode!($kind, out.$field, d, child), )+
+                            $( _ if i == Field::$field as usize => slot_decode!($kind, out.$field, dup, d, child), )+
                             _ => d.unknown_element(&child)?,
                         }
                     }
                 }
                 d.check_mandatory(seen, Self::NAMES, Self::KINDS);
                 d.leave();
-                Ok(out)
+                Ok(())
             }
 
             fn encode(&self, w: &mut $crate::xml::Writer, name: &str) {
@@ -269,7 +295,8 @@ macro_rules! csta_choice {
             ) -> Result<Self, $crate::DecodeError> {
                 let mut out: Option<Self> = None;
                 if d.enter(tag) {
-                    while let Some(child) = d.next_child()? {
+                    let mut child = $crate::xml::Tag::default();
+            while d.next_child(&mut child)? {
                         let Some(i) = d.field_index(&child, Self::NAMES) else {
                             d.unknown_element(&child)?;
                             continue;

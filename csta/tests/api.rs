@@ -47,10 +47,11 @@ fn unknown_root_is_a_typed_error() {
 #[test]
 fn truncated_and_damaged_input_never_panics() {
     let xml = encode(
-        &CstaMessage::AnswerCall(uacsta_csta::messages::AnswerCall {
+        &uacsta_csta::messages::AnswerCall {
             call_to_be_answered: ConnectionID::new("-7", "201"),
             ..Default::default()
-        }),
+        }
+        .into(),
         Edition::Ed4,
     );
     let bytes = xml.as_bytes();
@@ -66,9 +67,10 @@ fn truncated_and_damaged_input_never_panics() {
 #[test]
 fn error_code_in_every_edition_namespace() {
     let xml = encode(
-        &CstaMessage::CSTAErrorCode(CSTAErrorCode::StateIncompatibility(
+        &CSTAErrorCode::StateIncompatibility(
             uacsta_csta::error_code::StateIncompatibilityError::NoCallToAnswer,
-        )),
+        )
+        .into(),
         Edition::Ed5,
     );
     assert_eq!(
@@ -83,13 +85,13 @@ fn error_code_in_every_edition_namespace() {
     assert_eq!(unspecified.edition, Some(Edition::Ed2));
     assert_eq!(
         unspecified.message,
-        CstaMessage::CSTAErrorCode(CSTAErrorCode::Unspecified)
+        CstaMessage::CSTAErrorCode(Box::new(CSTAErrorCode::Unspecified))
     );
 }
 
 #[test]
 fn ecma_354_messages_use_their_own_namespace() {
-    let m = CstaMessage::StartApplicationSession(StartApplicationSession {
+    let m = CstaMessage::from(StartApplicationSession {
         application_info: ApplicationInfo {
             application_id: "uacsta".into(),
             application_specific_info: Some(ApplicationSpecificInfo {
@@ -118,7 +120,7 @@ fn ecma_354_messages_use_their_own_namespace() {
 
 #[test]
 fn json_form_round_trips_and_uses_element_names() {
-    let m = CstaMessage::MakeCall(uacsta_csta::messages::MakeCall {
+    let m = CstaMessage::from(uacsta_csta::messages::MakeCall {
         calling_device: DeviceID::new("201"),
         called_directory_number: DeviceID::new("tel:+4930123"),
         ..Default::default()
@@ -153,4 +155,21 @@ fn unknown_enum_values_survive_json() {
     );
     let back: CstaMessage = serde_json::from_str(&json).unwrap();
     assert_eq!(back, d.message);
+}
+
+#[test]
+fn repeated_attributes_are_ill_formed() {
+    for xml in [
+        &b"<MonitorStart xmlns=\"urn:a\" xmlns=\"urn:a\"><monitorObject><deviceObject>1</deviceObject></monitorObject></MonitorStart>"[..],
+        b"<MonitorStart><monitorObject><deviceObject typeOfNumber=\"other\" typeOfNumber=\"other\">1</deviceObject></monitorObject></MonitorStart>",
+        // more attributes than the decoder compares inline
+        b"<MonitorStart a=\"1\" b=\"1\" c=\"1\" d=\"1\" e=\"1\" f=\"1\" g=\"1\" h=\"1\" i=\"1\" a=\"2\"/>",
+    ] {
+        for mode in [Mode::Tolerant, Mode::Strict] {
+            let err = decode(xml, mode).unwrap_err();
+            assert!(matches!(err, DecodeError::Xml { .. }), "{err:?}");
+        }
+    }
+    let many = b"<MonitorStart xmlns=\"urn:a\" a=\"1\" b=\"1\" c=\"1\" d=\"1\" e=\"1\" f=\"1\" g=\"1\" h=\"1\" i=\"1\"><monitorObject><deviceObject>1</deviceObject></monitorObject></MonitorStart>";
+    assert!(decode(many, Mode::Tolerant).is_ok());
 }

@@ -1,11 +1,12 @@
 //! Tolerant decoding of what real phones and servers send: every quirk from VENDOR-FACTS.md, each
 //! checked field by field, and (in strict mode) reported as the deviation it is.
 
+use uacsta_csta::error_code::PrivateDataInfoError;
 use uacsta_csta::types::{
     CallingDeviceID, ConnectionID, DeviceID, EventCause, LocalConnectionState, MonitorObject,
     SubjectDeviceID,
 };
-use uacsta_csta::{CstaMessage, DeviationKind, Edition, Mode, Namespace, decode};
+use uacsta_csta::{CSTAErrorCode, CstaMessage, DeviationKind, Edition, Mode, Namespace, decode};
 
 const ED5: &str = "http://www.ecma-international.org/standards/ecma-323/csta/ed5";
 
@@ -205,4 +206,75 @@ fn device_id_attributes_are_kept() {
     );
     assert_eq!(s.snapshot_object.media_class.len(), 2);
     assert!(d.deviations.is_empty(), "{:#?}", d.deviations);
+}
+
+#[test]
+fn mx_private_error_code_is_the_private_data_category() {
+    let xml = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus/031_mx_CSTAErrorCode.xml"
+    ))
+    .unwrap();
+    let d = decode(&xml, Mode::Tolerant).unwrap();
+    let expected = CSTAErrorCode::PrivateData(PrivateDataInfoError::Unknown("URM Denied".into()));
+    assert_eq!(d.message, CstaMessage::from(expected.clone()));
+    assert!(d.unknown_elements.is_empty());
+    let s = decode(&xml, Mode::Strict).unwrap();
+    assert_eq!(s.message, d.message);
+    let kinds: Vec<_> = s.deviations.iter().map(|d| d.kind).collect();
+    assert!(
+        kinds.contains(&DeviationKind::MisspelledElement),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&DeviationKind::WrongEnumerationValue),
+        "{kinds:?}"
+    );
+    let out = uacsta_csta::encode(&d.message, Edition::Ed5);
+    assert!(
+        out.contains("<privateData>URM Denied</privateData>"),
+        "{out}"
+    );
+    let again = decode(out.as_bytes(), Mode::Tolerant).unwrap();
+    assert_eq!(again.message, CstaMessage::from(expected));
+}
+
+#[test]
+fn osv_call_information_event_is_decoded() {
+    let xml = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus/025_osv_CallInformationEvent.xml"
+    ))
+    .unwrap();
+    let d = decode(&xml, Mode::Tolerant).unwrap();
+    assert_eq!(d.edition, Some(Edition::Ed4));
+    let CstaMessage::CallInformationEvent(e) = &d.message else {
+        panic!("decoded as {:?}", d.message);
+    };
+    assert_eq!(e.monitor_cross_ref_id, "1166743342");
+    assert_eq!(
+        e.connection,
+        ConnectionID::new("FF00010000000000E2E00E6416060000", "3021061290000")
+    );
+    let SubjectDeviceID::DeviceIdentifier(device) = &e.device else {
+        panic!("device {:?}", e.device);
+    };
+    assert_eq!(device.value, "N<3021061290000>;noa=nk");
+    assert!(e.calling_device.is_none() && e.account_info.is_none());
+    let info = e.connection_info.as_ref().unwrap();
+    assert_eq!(info.0, "<mediaSessionInfo>voice</mediaSessionInfo>");
+    assert!(
+        e.call_characteristics
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("<acdCall>true</acdCall>")
+    );
+    assert!(e.extensions.as_ref().unwrap().0.contains("scx:aliDBInfo"));
+    // OpenScape wraps the correlator data in a <string> element; it is kept verbatim.
+    assert!(
+        d.unknown_elements
+            .iter()
+            .any(|u| u.path.ends_with("/correlatorData/string"))
+    );
 }

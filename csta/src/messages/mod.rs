@@ -45,25 +45,50 @@ pub enum Standard {
     Ecma354,
 }
 
+/// A name's length and first eight bytes: orders names nearly as well as the names themselves,
+/// at the cost of two integer comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct NameKey(usize, u64);
+
+impl NameKey {
+    fn of(name: &str) -> NameKey {
+        let bytes = name.as_bytes();
+        let mut head = [0u8; 8];
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        NameKey(bytes.len(), u64::from_be_bytes(head))
+    }
+}
+
 /// Decoder of one message type from its root element.
 type DecodeFn = for<'a> fn(&mut Decoder<'a>, &Tag<'a>) -> Result<CstaMessage, DecodeError>;
 
 macro_rules! csta_messages {
     ( $( $variant:ident = $xml:literal, $kind:ident, $standard:ident; )+ ) => {
         /// Any CSTA or ECMA-354 message. The JSON form is `{"ElementName": { ...fields }}`.
+        ///
+        /// Every variant holds its message boxed, so that a `CstaMessage` is two words however large
+        /// the biggest event is: decoding fills the box in place and moving the result costs
+        /// nothing. Build one with `From` (`MonitorStart { .. }.into()`) or `Box::new`; fields
+        /// of a matched message are reached through the box as usual (`m.monitor_object`).
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[allow(clippy::large_enum_variant)]
         pub enum CstaMessage {
             $(
                 #[doc = concat!("`", $xml, "`")]
                 #[serde(rename = $xml)]
-                $variant($variant),
+                $variant(Box<$variant>),
             )+
         }
 
         $(
             impl From<$variant> for CstaMessage {
                 fn from(m: $variant) -> Self {
+                    CstaMessage::$variant(Box::new(m))
+                }
+            }
+
+            impl From<Box<$variant>> for CstaMessage {
+                fn from(m: Box<$variant>) -> Self {
                     CstaMessage::$variant(m)
                 }
             }
@@ -101,23 +126,29 @@ macro_rules! csta_messages {
             }
 
             /// Decode the root element `tag` as the message called `name`; `None` if no message
-            /// has that name. Dispatch is a binary search over the names, sorted once.
+            /// has that name. Dispatch is a binary search over the names, sorted once by
+            /// [`NameKey`] and name, so that only the final match compares whole names.
             pub(crate) fn decode_element<'a>(
                 name: &str,
                 d: &mut Decoder<'a>,
                 tag: &Tag<'a>,
             ) -> Result<Option<CstaMessage>, DecodeError> {
-                static TABLE: std::sync::OnceLock<Vec<(&'static str, DecodeFn)>> =
+                static TABLE: std::sync::OnceLock<Vec<(NameKey, &'static str, DecodeFn)>> =
                     std::sync::OnceLock::new();
                 let table = TABLE.get_or_init(|| {
-                    let mut table: Vec<(&'static str, DecodeFn)> = vec![
-                        $( ($xml, |d, tag| Ok(CstaMessage::$variant(<$variant as XmlValue>::decode(d, tag)?))), )+
+                    let mut table: Vec<(NameKey, &'static str, DecodeFn)> = vec![
+                        $( (NameKey::of($xml), $xml, |d, tag| {
+                            let mut m = Box::<$variant>::default();
+                            m.decode_into(d, tag)?;
+                            Ok(CstaMessage::$variant(m))
+                        }), )+
                     ];
-                    table.sort_unstable_by_key(|(n, _)| *n);
+                    table.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
                     table
                 });
-                match table.binary_search_by_key(&name, |(n, _)| *n) {
-                    Ok(i) => (table[i].1)(d, tag).map(Some),
+                let key = NameKey::of(name);
+                match table.binary_search_by(|(k, n, _)| k.cmp(&key).then_with(|| (*n).cmp(name))) {
+                    Ok(i) => (table[i].2)(d, tag).map(Some),
                     Err(_) => Ok(None),
                 }
             }
@@ -128,7 +159,7 @@ macro_rules! csta_messages {
         ) -> Vec<(&'static str, proptest::strategy::BoxedStrategy<CstaMessage>)> {
             use proptest::strategy::Strategy;
             vec![
-                $( ($xml, <$variant as crate::xml::arb::Gen>::strategy().prop_map(CstaMessage::$variant).boxed()), )+
+                $( ($xml, <$variant as crate::xml::arb::Gen>::strategy().prop_map(CstaMessage::from).boxed()), )+
             ]
         }
     };
@@ -219,6 +250,7 @@ csta_messages! {
     ServiceInitiatedEvent = "ServiceInitiatedEvent", Event, Ecma323;
     TransferredEvent = "TransferredEvent", Event, Ecma323;
     // call associated
+    CallInformationEvent = "CallInformationEvent", Event, Ecma323;
     GenerateDigits = "GenerateDigits", Request, Ecma323;
     GenerateDigitsResponse = "GenerateDigitsResponse", Response, Ecma323;
     DigitsGeneratedEvent = "DigitsGeneratedEvent", Event, Ecma323;

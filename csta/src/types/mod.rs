@@ -131,22 +131,15 @@ impl Absent for DeviceID {}
 impl XmlValue for DeviceID {
     fn decode<'a>(d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let mut out = DeviceID::default();
-        if !tag
-            .start
-            .attributes_raw()
-            .iter()
-            .all(u8::is_ascii_whitespace)
-        {
-            for attr in tag.start.attributes() {
-                let attr = attr.map_err(|e| d.attribute_error(e))?;
-                let key = attr.key.local_name();
-                let key = key.as_ref();
-                if attr.key.as_ref().starts_with(b"xmlns") || attr.key.prefix().is_some() {
+        if !tag.attributes.bytes().all(|b| b.is_ascii_whitespace()) {
+            let mut attributes = d.attributes(tag);
+            while let Some((key, value)) = attributes.next(d)? {
+                if key.starts_with("xmlns") || key.contains(':') {
                     continue;
                 }
-                let value: Cow<'_, str> = attr.unescape_value().map_err(|e| d.value_error(e))?;
+                let value: Cow<'_, str> = d.unescape(value)?;
                 match key {
-                    b"typeOfNumber" => {
+                    "typeOfNumber" => {
                         out.type_of_number = Some(decode_enum(
                             d,
                             value.trim(),
@@ -156,7 +149,7 @@ impl XmlValue for DeviceID {
                             TypeOfNumber::Unknown,
                         ));
                     }
-                    b"mediaClass" => {
+                    "mediaClass" => {
                         for item in value.split_ascii_whitespace() {
                             out.media_class.push(decode_enum(
                                 d,
@@ -168,7 +161,7 @@ impl XmlValue for DeviceID {
                             ));
                         }
                     }
-                    b"bitRate" => {
+                    "bitRate" => {
                         out.bit_rate = Some(decode_enum(
                             d,
                             value.trim(),
@@ -178,15 +171,16 @@ impl XmlValue for DeviceID {
                             BitRate::Unknown,
                         ));
                     }
-                    b"instance" => out.instance = Some(value.into_owned()),
-                    other => {
-                        let name = String::from_utf8_lossy(other).into_owned();
+                    "instance" => out.instance = Some(value.into_owned()),
+                    other if d.is_strict() => {
+                        let name = other.to_owned();
                         d.deviate_child(
                             &format!("@{name}"),
                             DeviationKind::UnknownAttribute,
                             || format!("attribute {name:?} is not part of DeviceID"),
                         );
                     }
+                    _ => {}
                 }
             }
         }

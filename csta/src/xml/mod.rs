@@ -16,6 +16,12 @@ use crate::error::{DecodeError, DeviationKind};
 pub(crate) trait XmlValue: Sized + Default {
     /// Decode the element whose start tag is `tag`; ends with [`Decoder::leave`].
     fn decode<'a>(d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError>;
+    /// Decode the element into `self`, which holds the default value; for large structures this
+    /// avoids moving the finished value (the message decoders fill a heap allocation this way).
+    fn decode_into<'a>(&mut self, d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
+        *self = Self::decode(d, tag)?;
+        Ok(())
+    }
     /// Encode as an element called `name`.
     fn encode(&self, w: &mut Writer, name: &str);
 }
@@ -162,8 +168,9 @@ impl XmlValue for FlagSet {
     fn decode<'a>(d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let mut flags = Vec::new();
         if d.enter(tag) {
-            while let Some(child) = d.next_child()? {
-                let name = child.local.to_owned();
+            let mut child = Tag::default();
+            while d.next_child(&mut child)? {
+                let name = child.local().to_owned();
                 let value = bool::decode(d, &child)?;
                 flags.push(Flag { name, value });
             }
@@ -209,8 +216,9 @@ impl XmlValue for FlagGroups {
     fn decode<'a>(d: &mut Decoder<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let mut groups = Vec::new();
         if d.enter(tag) {
-            while let Some(child) = d.next_child()? {
-                let name = child.local.to_owned();
+            let mut child = Tag::default();
+            while d.next_child(&mut child)? {
+                let name = child.local().to_owned();
                 let flags = FlagSet::decode(d, &child)?;
                 groups.push(FlagGroup { name, flags });
             }
