@@ -375,18 +375,11 @@ impl SippPhone {
         }
     }
 
-    /// The next line the CSTA scenario wrote to the sync FIFO; SIPp ending first is a failure.
+    /// The next line the CSTA scenario wrote to the sync FIFO. Not raced against SIPp's end: SIPp may
+    /// finish before its signal is read, and the writer it forks may even outlive it.
     async fn signal(&mut self, what: &str) -> String {
         let mut line = String::new();
-        let read = tokio::time::timeout(WAIT, self.sync.read_line(&mut line));
-        let result = tokio::select! {
-            result = read => result,
-            status = self.child.wait() => panic!(
-                "SIPp ended ({status:?}) while the test waited for {what}\n{}",
-                self.logs()
-            ),
-        };
-        match result {
+        match tokio::time::timeout(WAIT, self.sync.read_line(&mut line)).await {
             Ok(Ok(n)) if n > 0 => line.trim().to_string(),
             other => panic!("no signal from SIPp for {what}: {other:?}\n{}", self.logs()),
         }
@@ -556,9 +549,8 @@ async fn csta_phone(protocol: Protocol, route: Route) {
             &format!("<monitorCrossRefID>{xref}</monitorCrossRefID>"),
         )
         .await;
-    let stopped = phone
-        .during("MonitorStopResponse", client.answer(invoke))
-        .await;
+    // SIPp may finish (BYE, unregister) before the answer is read: not raced against its end.
+    let stopped = client.answer(invoke).await;
     assert_eq!(stopped.element_name(), "MonitorStopResponse", "{stopped:?}");
 
     phone.finished().await;
@@ -577,9 +569,8 @@ async fn phone_without_csta(protocol: Protocol, route: Route) {
     assert_eq!(refused, "refused");
 
     let mut client = Client::connect(server.csta_xml[0]).await;
-    let answer = phone
-        .during("the answer to MonitorStart", client.monitor_start(LINE))
-        .await;
+    // SIPp finishes on its own once its refresh is accepted: not raced against its end.
+    let answer = client.monitor_start(LINE).await;
     match answer {
         CstaMessage::CSTAErrorCode(
             CSTAErrorCode::Operation(
