@@ -117,6 +117,11 @@ pub async fn run(file: ServerFile) -> Result<bool> {
             min_expires: phones.min_expires,
             max_expires: phones.max_expires,
             default_expires: phones.default_expires,
+            digest_algorithms: phones
+                .digest_algorithms
+                .iter()
+                .map(|a| a.parse())
+                .collect::<Result<_, _>>()?,
             ..RegistrarConfig::default()
         },
         session: SessionConfig {

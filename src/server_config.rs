@@ -80,6 +80,8 @@ pub struct PhonesSection {
     pub carrier: String,
     pub system_status_in_invite: bool,
     pub system_register: bool,
+    /// Digest algorithms challenged, in order (MD5, SHA-256, MD5-sess, SHA-256-sess).
+    pub digest_algorithms: Vec<String>,
 }
 
 /// CTI clients.
@@ -143,6 +145,7 @@ impl Default for PhonesSection {
             carrier: "info".into(),
             system_status_in_invite: true,
             system_register: true,
+            digest_algorithms: vec!["MD5".into(), "SHA-256".into()],
         }
     }
 }
@@ -180,6 +183,16 @@ impl ServerFile {
         for mac in self.phones.credentials.keys() {
             mac.parse::<uacsta_server::mac::Mac>()
                 .map_err(|e| at(&format!("phones.credentials.{mac}"), e.to_string()))?;
+        }
+        for (i, a) in self.phones.digest_algorithms.iter().enumerate() {
+            a.parse::<uacsta_sip::auth::Algorithm>()
+                .map_err(|e| at(&format!("phones.digest_algorithms[{i}]"), e.to_string()))?;
+        }
+        if self.phones.digest_algorithms.is_empty() {
+            return Err(at(
+                "phones.digest_algorithms",
+                "needs at least one algorithm".into(),
+            ));
         }
         for (i, mac) in self.log.macs.iter().enumerate() {
             mac.parse::<uacsta_server::mac::Mac>()

@@ -35,7 +35,9 @@ use crate::client_tr87::{
 use crate::client_xml::{XmlClientConfig, XmlClientEvent, XmlClientSession};
 use crate::mac::Mac;
 use crate::monitors::{ClientId, MonitorAction, Monitors};
-use crate::phone_session::{OutgoingId, PhoneSession, SessionConfig, SessionEvent, SessionState};
+use crate::phone_session::{
+    DownReason, OutgoingId, PhoneSession, SessionConfig, SessionEvent, SessionState,
+};
 use crate::registrar::{Registrar, RegistrarConfig, RegistrarEvent};
 
 /// Settings of the core.
@@ -112,6 +114,8 @@ pub struct ServerCore {
     local: HashMap<Protocol, SocketAddr>,
     /// Phones that registered: give them a CSTA dialog if theirs was lost.
     reopen: Vec<Mac>,
+    /// Phones that refused the CSTA INVITE (no uaCSTA): not invited again until they move.
+    refused: HashMap<Mac, Uri>,
     /// Proxied requests: client transaction -> the server transaction it serves (RFC 3261 §16.6).
     proxied: HashMap<TxId, TxId>,
     /// TR/87 clients (ECMA TR/87: uaCSTA over SIP toward CTI applications).
@@ -149,6 +153,7 @@ impl ServerCore {
             next_client: 1,
             local,
             reopen: Vec::new(),
+            refused: HashMap::new(),
             proxied: HashMap::new(),
             tr87_listener,
             tr87: HashMap::new(),
@@ -863,7 +868,12 @@ impl ServerCore {
                 }
                 _ => None,
             };
-            if let Some(binding) = binding {
+            if let Some(binding) = binding
+                && self
+                    .refused
+                    .get(&mac)
+                    .is_none_or(|contact| !contact.equivalent(&binding.contact.uri))
+            {
                 self.registrar_event(RegistrarEvent::PhoneUp { mac, binding }, now);
             }
         }
@@ -882,6 +892,7 @@ impl ServerCore {
             RegistrarEvent::PhoneUp { mac, .. } if self.phones.contains_key(&mac) => {}
             RegistrarEvent::PhoneUp { mac, binding }
             | RegistrarEvent::ContactChanged { mac, binding } => {
+                self.refused.remove(&mac);
                 if let Some(mut old) = self.phones.remove(&mac) {
                     old.session.close(now);
                     self.send_phone_requests(mac, &mut old, now);
@@ -985,6 +996,12 @@ impl ServerCore {
     fn send_phone_requests(&mut self, mac: Mac, entry: &mut PhoneEntry, now: Instant) -> bool {
         let mut moved = false;
         let reliable = entry.target.protocol.is_reliable();
+        // The ACK for the phone's 2xx goes before the requests that follow it in the dialog.
+        while let Some(ack) = entry.session.poll_ack() {
+            moved = true;
+            self.layer
+                .send_stateless(ack.into(), entry.target.clone(), reliable);
+        }
         while let Some(out) = entry.session.poll_outgoing() {
             moved = true;
             match self
@@ -996,11 +1013,6 @@ impl ServerCore {
                 }
                 Err(e) => entry.session.handle_failure(out.id, &e.to_string(), now),
             }
-        }
-        while let Some(ack) = entry.session.poll_ack() {
-            moved = true;
-            self.layer
-                .send_stateless(ack.into(), entry.target.clone(), reliable);
         }
         moved
     }
@@ -1043,6 +1055,13 @@ impl ServerCore {
             SessionEvent::Event(message) => self.phone_csta_event(message, now),
             SessionEvent::Down(reason) => {
                 tracing::info!(%mac, ?reason, "CSTA dialog down");
+                if let DownReason::Refused(_) = reason
+                    && let Some(entry) = self.phones.get(&mac)
+                {
+                    // It stays registered and reachable for calls; it gets no new CSTA INVITE until
+                    // it registers from another contact.
+                    self.refused.insert(mac, entry.session.target().clone());
+                }
             }
         }
     }

@@ -209,6 +209,11 @@ impl PhoneSession {
         self.state
     }
 
+    /// Where the CSTA INVITE goes: the phone's registered contact.
+    pub fn target(&self) -> &Uri {
+        &self.target
+    }
+
     /// The dialog id once the phone accepted the INVITE.
     pub fn dialog_id(&self) -> Option<&DialogId> {
         self.dialog.as_ref().map(Dialog::id)

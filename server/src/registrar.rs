@@ -13,7 +13,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use uacsta_sip::auth::{Credentials, DigestServer, DigestServerConfig, Secret, Verdict};
+use uacsta_sip::auth::{Algorithm, Credentials, DigestServer, DigestServerConfig, Secret, Verdict};
 use uacsta_sip::header::{CallId, Contact, Expires, MinExpires, NameAddr, To, UserAgent};
 use uacsta_sip::{HeaderName, Request, Response, StatusCode, Uri};
 
@@ -38,6 +38,9 @@ pub struct RegistrarConfig {
     pub default_expires: u32,
     /// Contacts kept per phone; the oldest goes when a new one would exceed it.
     pub max_bindings: usize,
+    /// Digest algorithms challenged, in this order. MD5 comes first by default: many phones (and SIPp)
+    /// answer only the first challenge and know only MD5 (docs/decisions/0009).
+    pub digest_algorithms: Vec<Algorithm>,
 }
 
 impl Default for RegistrarConfig {
@@ -51,6 +54,7 @@ impl Default for RegistrarConfig {
             max_expires: 3600,
             default_expires: 600,
             max_bindings: 8,
+            digest_algorithms: vec![Algorithm::Md5, Algorithm::Sha256],
         }
     }
 }
@@ -131,7 +135,11 @@ pub struct Registrar<A> {
 impl<A: Clone + PartialEq> Registrar<A> {
     /// `key` protects the nonces (draw it from a seeded generator in tests).
     pub fn new(config: RegistrarConfig, key: [u8; 32], now: Instant) -> Registrar<A> {
-        let digest = DigestServer::new(DigestServerConfig::new(config.realm.clone()), key, now);
+        let mut digest_config = DigestServerConfig::new(config.realm.clone());
+        if !config.digest_algorithms.is_empty() {
+            digest_config.algorithms = config.digest_algorithms.clone();
+        }
+        let digest = DigestServer::new(digest_config, key, now);
         Registrar {
             config,
             digest,

@@ -148,8 +148,8 @@ fn first_register_is_challenged_then_accepted_and_the_phone_comes_up() {
         .get_all(&HeaderName::WwwAuthenticate)
         .map(str::to_string)
         .collect();
-    assert_eq!(offered.len(), 2, "SHA-256 and MD5: {offered:?}");
-    assert!(offered[0].contains("SHA-256") && offered[1].contains("MD5"));
+    assert_eq!(offered.len(), 2, "MD5 and SHA-256: {offered:?}");
+    assert!(offered[0].contains("MD5") && offered[1].contains("SHA-256"));
     assert!(events(&mut reg).is_empty());
 
     phone.learn(&first);
@@ -422,6 +422,30 @@ fn unknown_phones_wait_for_activation_when_auto_activation_is_off() {
             mac,
             reason: DownReason::Deactivated
         }]
+    );
+}
+
+#[test]
+fn the_challenged_algorithms_follow_the_configuration() {
+    let now = Instant::now();
+    let config = RegistrarConfig {
+        phone_password: Some(PASSWORD.into()),
+        digest_algorithms: vec![uacsta_sip::auth::Algorithm::Sha256],
+        ..RegistrarConfig::default()
+    };
+    let mut reg: Registrar<Source> = Registrar::new(config, [1; 32], now);
+    let mut phone = Phone::new(MAC);
+    let r = reg.handle_register(&phone.register(&["<sip:p@10.0.0.5>"], None), "a", "t", now);
+    let offered: Vec<&str> = r.headers.get_all(&HeaderName::WwwAuthenticate).collect();
+    assert_eq!(offered.len(), 1);
+    assert!(offered[0].contains("SHA-256"), "{offered:?}");
+    // A SHA-256 answer registers.
+    phone.learn(&r);
+    let mut second = phone.register(&["<sip:p@10.0.0.5>"], None);
+    phone.authorize(&mut second, PASSWORD);
+    assert_eq!(
+        reg.handle_register(&second, "a", "t", now).status,
+        StatusCode::OK
     );
 }
 
