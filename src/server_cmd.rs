@@ -151,6 +151,7 @@ pub async fn run(file: ServerFile) -> Result<bool> {
             max_session_duration: file.clients.session_duration,
             ..XmlClientConfig::default()
         },
+        timer_c: std::time::Duration::from_secs(181),
         tr87_users: file.clients.tr87_users.clone(),
         timers: TimerConfig::default(),
         seed: rand_seed(),

@@ -49,6 +49,8 @@ pub struct CoreConfig {
     pub xml_clients: XmlClientConfig,
     /// TR/87 client users and passwords (digest on their INVITE); empty for none.
     pub tr87_users: HashMap<String, String>,
+    /// Timer C of proxied INVITEs (RFC 3261 §16.6 step 11: more than 3 minutes).
+    pub timer_c: std::time::Duration,
     pub timers: TimerConfig,
     /// Seed of tags, Call-IDs, branches and nonce keys.
     pub seed: u64,
@@ -118,6 +120,8 @@ pub struct ServerCore {
     refused: HashMap<Mac, Uri>,
     /// Proxied requests: client transaction -> the server transaction it serves (RFC 3261 §16.6).
     proxied: HashMap<TxId, TxId>,
+    /// Timer C of each proxied INVITE, by client transaction.
+    timer_c: HashMap<TxId, Instant>,
     /// TR/87 clients (ECMA TR/87: uaCSTA over SIP toward CTI applications).
     tr87_listener: Tr87Listener,
     tr87: HashMap<ClientId, Tr87Entry>,
@@ -155,6 +159,7 @@ impl ServerCore {
             reopen: Vec::new(),
             refused: HashMap::new(),
             proxied: HashMap::new(),
+            timer_c: HashMap::new(),
             tr87_listener,
             tr87: HashMap::new(),
             tr87_calls: HashMap::new(),
@@ -282,11 +287,19 @@ impl ServerCore {
             .filter_map(|p| p.session.poll_timeout())
             .min();
         let clients = self.clients.values().filter_map(|c| c.poll_timeout()).min();
+        let tr87 = self
+            .tr87
+            .values()
+            .filter_map(|e| e.client.poll_timeout())
+            .min();
+        let timer_c = self.timer_c.values().min().copied();
         [
             self.layer.poll_timeout(),
             self.registrar.poll_timeout(),
             phones,
             clients,
+            tr87,
+            timer_c,
         ]
         .into_iter()
         .flatten()
@@ -295,6 +308,7 @@ impl ServerCore {
 
     pub fn handle_timeout(&mut self, now: Instant) {
         self.layer.handle_timeout(now);
+        self.fire_timer_c(now);
         self.registrar.handle_timeout(now);
         for entry in self.phones.values_mut() {
             entry.session.handle_timeout(now);
@@ -713,6 +727,9 @@ impl ServerCore {
         {
             Ok(client_tx) => {
                 self.proxied.insert(client_tx, server_tx);
+                if request.method == Method::Invite {
+                    self.timer_c.insert(client_tx, now + self.config.timer_c);
+                }
                 Ok(())
             }
             Err(e) => {
@@ -756,6 +773,12 @@ impl ServerCore {
         };
         if response.status.is_final() {
             self.proxied.remove(&client_tx);
+            self.timer_c.remove(&client_tx);
+        } else if response.status != StatusCode::TRYING
+            && let Some(deadline) = self.timer_c.get_mut(&client_tx)
+        {
+            // §16.7 step 2: a provisional response other than 100 restarts Timer C.
+            *deadline = now + self.config.timer_c;
         }
         if response.status == StatusCode::TRYING {
             return; // hop by hop: the server transaction sends its own 100
@@ -764,6 +787,36 @@ impl ServerCore {
             .headers
             .remove_first_value(&uacsta_sip::HeaderName::Via);
         let _ = self.layer.send_response(server_tx, response, now);
+    }
+
+    /// Timer C (§16.8): a forwarded INVITE still unanswered is cancelled downstream once it has had a
+    /// provisional response, and otherwise ends as if it had received 408.
+    fn fire_timer_c(&mut self, now: Instant) {
+        let expired: Vec<TxId> = self
+            .timer_c
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(tx, _)| *tx)
+            .collect();
+        for client_tx in expired {
+            self.timer_c.remove(&client_tx);
+            match self.layer.cancel(client_tx) {
+                Ok(cancel) => {
+                    if let Some(target) = self.layer.destination(client_tx).cloned() {
+                        let reliable = target.protocol.is_reliable();
+                        let _ = self.layer.send_request(cancel, target, reliable, now);
+                    }
+                }
+                Err(_) => {
+                    if let Some(server_tx) = self.proxied.remove(&client_tx)
+                        && let Some(request) = self.layer.request(server_tx).cloned()
+                    {
+                        let r = Response::to_request(&request, StatusCode::REQUEST_TIMEOUT, None);
+                        let _ = self.layer.send_response(server_tx, r, now);
+                    }
+                }
+            }
+        }
     }
 
     /// A CANCEL (§16.10): 200 for it, and the INVITE we forwarded is cancelled downstream.

@@ -6,7 +6,9 @@
 mod common;
 
 use bytes::Bytes;
-use common::{Phone, server};
+use std::time::Duration;
+
+use common::{Phone, core_config, server, server_with};
 use uacsta_server::run::RunningServer;
 use uacsta_sip::header::{MaxForwards, RecordRoute, Route, Via};
 use uacsta_sip::transport::Protocol;
@@ -65,7 +67,10 @@ async fn final_response(phone: &mut Phone) -> Response {
 }
 
 async fn two_phones() -> (RunningServer, Phone, Phone) {
-    let server = server().await;
+    two_phones_on(server().await).await
+}
+
+async fn two_phones_on(server: RunningServer) -> (RunningServer, Phone, Phone) {
     let sip = server.sip_addr(Protocol::Tcp).expect("SIP listener");
     let mut a = Phone::with_identity(sip, "reg-a", "000413AABB01", "sip:181@127.0.0.1").await;
     a.register().await;
@@ -242,6 +247,70 @@ async fn unknown_numbers_get_404_and_cancel_is_forwarded() {
     assert_eq!(
         statuses,
         vec![StatusCode::OK, StatusCode::REQUEST_TERMINATED]
+    );
+    server.shutdown();
+}
+
+/// Timer C (RFC 3261 §16.6 step 11, §16.8), set short here: a ringing callee that never answers is
+/// cancelled by the proxy; a callee that never even rings ends the call with 408.
+#[tokio::test]
+async fn timer_c_cancels_a_call_nobody_answers() {
+    let config = uacsta_server::core::CoreConfig {
+        timer_c: Duration::from_millis(300),
+        ..core_config()
+    };
+    let (server, mut a, mut b) = two_phones_on(server_with(config).await).await;
+    let sip = server.sip_addr(Protocol::Tcp).expect("SIP listener");
+
+    a.send(
+        request(
+            &a,
+            Method::Invite,
+            &format!("sip:182@{sip}"),
+            "call-c1",
+            1,
+            None,
+            None,
+        )
+        .into(),
+    )
+    .await;
+    let at_b = b.request(Method::Invite).await;
+    b.send(Response::to_request(&at_b, StatusCode::RINGING, Some("c1")).into())
+        .await;
+    let cancel = b.request(Method::Cancel).await;
+    assert_eq!(cancel.headers.get(&HeaderName::CallId), Some("call-c1"));
+    assert_eq!(
+        cancel.headers.require::<Via>().expect("Via").branch(),
+        at_b.headers.require::<Via>().expect("Via").branch(),
+        "the CANCEL matches the forwarded INVITE"
+    );
+    b.send(Response::to_request(&cancel, StatusCode::OK, None).into())
+        .await;
+    b.send(Response::to_request(&at_b, StatusCode::REQUEST_TERMINATED, Some("c1")).into())
+        .await;
+    assert_eq!(
+        final_response(&mut a).await.status,
+        StatusCode::REQUEST_TERMINATED
+    );
+
+    a.send(
+        request(
+            &a,
+            Method::Invite,
+            &format!("sip:182@{sip}"),
+            "call-c2",
+            1,
+            None,
+            None,
+        )
+        .into(),
+    )
+    .await;
+    b.request(Method::Invite).await;
+    assert_eq!(
+        final_response(&mut a).await.status,
+        StatusCode::REQUEST_TIMEOUT
     );
     server.shutdown();
 }

@@ -94,6 +94,7 @@ fn core_config() -> CoreConfig {
             via_port: None,
         },
         xml_clients: Default::default(),
+        timer_c: std::time::Duration::from_secs(181),
         tr87_users: Default::default(),
         timers: TimerConfig::default(),
         seed: 11,

@@ -50,6 +50,7 @@ pub fn core_config() -> CoreConfig {
             via_port: None,
         },
         xml_clients: Default::default(),
+        timer_c: std::time::Duration::from_secs(181),
         tr87_users: Default::default(),
         timers: TimerConfig::default(),
         seed: 5,
@@ -57,8 +58,12 @@ pub fn core_config() -> CoreConfig {
 }
 
 pub async fn server() -> RunningServer {
+    server_with(core_config()).await
+}
+
+pub async fn server_with(config: CoreConfig) -> RunningServer {
     start(
-        core_config(),
+        config,
         TransportConfig::default(),
         &Listeners {
             sip: vec![(Protocol::Tcp, "127.0.0.1:0".parse().expect("addr"))],
