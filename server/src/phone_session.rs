@@ -172,7 +172,9 @@ pub struct PhoneSession {
     timer: SessionTimer,
     next_id: u64,
     pending: Vec<Pending>,
-    startup_left: usize,
+    /// Start-up requests still to send, one at a time: some phones refuse a second INFO while one is
+    /// outstanding in the dialog.
+    startup: VecDeque<CstaMessage>,
     next_keepalive: Option<Instant>,
     /// The edition the phone answers in, once seen.
     phone_edition: Option<Edition>,
@@ -196,7 +198,7 @@ impl PhoneSession {
             dialog: None,
             next_id: 1,
             pending: Vec::new(),
-            startup_left: 0,
+            startup: VecDeque::new(),
             next_keepalive: None,
             phone_edition: None,
             out: VecDeque::new(),
@@ -555,34 +557,33 @@ impl PhoneSession {
         self.next_keepalive = Some(now + self.config.keepalive);
         self.state = SessionState::Starting;
         if self.config.system_register {
-            let register = CstaMessage::from(SystemRegister::default());
-            self.send_csta(&register, Purpose::Startup, now);
-            self.startup_left += 1;
+            self.startup
+                .push_back(CstaMessage::from(SystemRegister::default()));
         }
-        let devices = CstaMessage::from(GetSwitchingFunctionDevices::default());
-        self.send_csta(&devices, Purpose::Startup, now);
-        self.startup_left += 1;
+        self.startup
+            .push_back(CstaMessage::from(GetSwitchingFunctionDevices::default()));
+        self.startup_done(now);
     }
 
-    fn answered(&mut self, pending: Pending, message: CstaMessage, _now: Instant) {
+    fn answered(&mut self, pending: Pending, message: CstaMessage, now: Instant) {
         match pending.purpose {
             Purpose::Client(token) => self.events.push_back(SessionEvent::Response {
                 token,
                 result: Ok(message),
             }),
-            Purpose::Startup => self.startup_done(),
+            Purpose::Startup => self.startup_done(now),
             _ => {}
         }
     }
 
-    fn fail(&mut self, pending: Pending, error: SessionError, _now: Instant) {
+    fn fail(&mut self, pending: Pending, error: SessionError, now: Instant) {
         match pending.purpose {
             Purpose::Client(token) => self.events.push_back(SessionEvent::Response {
                 token,
                 result: Err(error),
             }),
             // A phone that refuses SystemRegister (Mitel, Yealink) still works.
-            Purpose::Startup => self.startup_done(),
+            Purpose::Startup => self.startup_done(now),
             Purpose::KeepAlive => {
                 if matches!(error, SessionError::Timeout(_)) {
                     self.go_down(DownReason::NoAnswer("keep-alive unanswered".into()));
@@ -595,11 +596,17 @@ impl PhoneSession {
         }
     }
 
-    fn startup_done(&mut self) {
-        self.startup_left = self.startup_left.saturating_sub(1);
-        if self.startup_left == 0 && self.state == SessionState::Starting {
-            self.state = SessionState::Ready;
-            self.events.push_back(SessionEvent::Up);
+    /// Sends the next start-up request, or reports the session up when none is left.
+    fn startup_done(&mut self, now: Instant) {
+        if self.state != SessionState::Starting {
+            return;
+        }
+        match self.startup.pop_front() {
+            Some(next) => self.send_csta(&next, Purpose::Startup, now),
+            None => {
+                self.state = SessionState::Ready;
+                self.events.push_back(SessionEvent::Up);
+            }
         }
     }
 

@@ -135,16 +135,22 @@ fn bring_up(s: &mut PhoneSession, phone: &FakePhone, now: Instant) -> Request {
         ack.uri.to_string(),
         "sip:000413AABBCC@10.0.0.5:5060;transport=tcp"
     );
-    let startup = outgoing(s);
-    let names: Vec<&str> = startup
-        .iter()
-        .map(|(_, r)| decode(&r.body).element_name())
-        .collect();
-    assert_eq!(names, ["SystemRegister", "GetSwitchingFunctionDevices"]);
+    // Start-up requests go one at a time: the next after the answer to the previous.
     assert_eq!(s.state(), SessionState::Starting);
-    for (id, request) in startup {
+    let mut names = Vec::new();
+    loop {
+        let mut batch = outgoing(s);
+        assert!(
+            batch.len() <= 1,
+            "one start-up request at a time: {batch:?}"
+        );
+        let Some((id, request)) = batch.pop() else {
+            break;
+        };
         assert_eq!(request.method, Method::Info);
-        let body = match decode(&request.body).element_name() {
+        let name = decode(&request.body).element_name();
+        names.push(name);
+        let body = match name {
             "SystemRegister" => csta(
                 "SystemRegisterResponse",
                 "<sysStatRegisterID>43</sysStatRegisterID>",
@@ -156,6 +162,7 @@ fn bring_up(s: &mut PhoneSession, phone: &FakePhone, now: Instant) -> Request {
         };
         s.handle_response(id, &phone.answer(&request, StatusCode::OK, Some(body)), now);
     }
+    assert_eq!(names, ["SystemRegister", "GetSwitchingFunctionDevices"]);
     assert_eq!(events(s), vec![SessionEvent::Up]);
     assert_eq!(s.state(), SessionState::Ready);
     invite
