@@ -17,11 +17,14 @@
 //! SIPp missing is a failure with instructions; set `UACSTA_SKIP_SIPP=1` to skip these tests on a machine
 //! without it (they then say so on stderr).
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
+use common::{MAC, PASSWORD, core_config};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::unix::pipe;
@@ -30,17 +33,9 @@ use uacsta_csta::error_code::{OperationError, SystemResourceAvailabilityError};
 use uacsta_csta::framing::{FrameDecoder, InvokeIdField, encode_frame};
 use uacsta_csta::types::EventCause;
 use uacsta_csta::{CSTAErrorCode, CstaMessage, Edition, Mode};
-use uacsta_server::core::CoreConfig;
-use uacsta_server::phone_session::{CstaCarrier, SessionConfig};
-use uacsta_server::registrar::RegistrarConfig;
 use uacsta_server::run::{Listeners, RunningServer, start};
-use uacsta_sip::Host;
-use uacsta_sip::session_timer::SessionTimerConfig;
-use uacsta_sip::transaction::TimerConfig;
 use uacsta_sip::transport::{Protocol, TransportConfig};
 
-const MAC: &str = "000413AABBCC";
-const PASSWORD: &str = "phones";
 const LINE: &str = "sip:181@127.0.0.1";
 /// The phone's own cross-reference id for its monitor point (phone_csta.xml).
 const PHONE_XREF: &str = "43";
@@ -70,35 +65,6 @@ fn sipp() -> Option<PathBuf> {
         );
     }
     found
-}
-
-fn core_config() -> CoreConfig {
-    CoreConfig {
-        registrar: RegistrarConfig {
-            phone_password: Some(PASSWORD.into()),
-            ..RegistrarConfig::default()
-        },
-        session: SessionConfig {
-            keepalive: Duration::from_secs(3600),
-            session_timer: SessionTimerConfig::default(),
-            request_timeout: Duration::from_secs(8),
-            edition: Edition::Ed3,
-            carrier: CstaCarrier::Info,
-            system_status_in_invite: true,
-            system_register: true,
-            // Filled in per phone from the listener it registered on.
-            local_uri: "sip:uacsta@127.0.0.1".parse().expect("uri"),
-            contact: "sip:uacsta@127.0.0.1".parse().expect("uri"),
-            via_transport: "UDP".into(),
-            via_host: Host::Ip("127.0.0.1".parse().expect("ip")),
-            via_port: None,
-        },
-        xml_clients: Default::default(),
-        timer_c: std::time::Duration::from_secs(181),
-        tr87_users: Default::default(),
-        timers: TimerConfig::default(),
-        seed: 11,
-    }
 }
 
 async fn server() -> RunningServer {
