@@ -3,9 +3,11 @@
 //! CSTA XML clients (estos uaCSTA Server manual §4.1.1: phones register, the server opens their CSTA
 //! dialogs, clients monitor and control them through the server).
 //!
-//! Services the server answers itself: RequestSystemStatus, SystemRegister, GetSwitchingFunctionDevices
-//! (with the SwitchingFunctionDevices report), MonitorStart and MonitorStop (one monitor point per device
-//! in the phone, however many clients). Every other request is forwarded to the phone that owns the
+//! Services the server answers itself (estos uaCSTA Server manual §4.2.1): RequestSystemStatus,
+//! SystemRegister and SystemRegisterCancel (SwFunctionDevicesChanged when phones' lines come and go),
+//! GetSwitchingFunctionDevices (with the SwitchingFunctionDevices report), GetLogicalDeviceInformation,
+//! GetPhysicalDeviceInformation, MonitorStart and MonitorStop (one monitor point per device in the phone,
+//! however many clients). Every other request is forwarded to the phone that owns the
 //! device it names, and the phone's answer goes back to the client that asked.
 
 use std::collections::{HashMap, VecDeque};
@@ -14,14 +16,19 @@ use std::time::Instant;
 
 use uacsta_csta::error_code::{OperationError, SystemResourceAvailabilityError};
 use uacsta_csta::messages::capability::{
-    DeviceList, DeviceListItem, GetSwitchingFunctionDevicesResponse, SwitchingFunctionDevices,
+    DeviceList, DeviceListItem, GetLogicalDeviceInformationResponse,
+    GetPhysicalDeviceInformationResponse, GetSwitchingFunctionDevicesResponse,
+    SwitchingFunctionDevices,
 };
 use uacsta_csta::messages::monitoring::{
     BackInServiceEvent, MonitorStart, MonitorStartResponse, MonitorStop, MonitorStopResponse,
     OutOfServiceEvent,
 };
-use uacsta_csta::messages::system::{RequestSystemStatusResponse, SystemRegisterResponse};
-use uacsta_csta::types::DeviceID;
+use uacsta_csta::messages::system::{
+    RequestSystemStatusResponse, SwFunctionDevicesChanged, SystemRegisterCancelResponse,
+    SystemRegisterResponse,
+};
+use uacsta_csta::types::{DeviceCategory, DeviceID};
 use uacsta_csta::{CSTAErrorCode, CstaMessage};
 use uacsta_sip::ids::IdGenerator;
 use uacsta_sip::parse::ParseError;
@@ -118,6 +125,8 @@ pub struct ServerCore {
     reopen: Vec<Mac>,
     /// Phones that refused the CSTA INVITE (no uaCSTA): not invited again until they move.
     refused: HashMap<Mac, Uri>,
+    /// Clients registered for system status (SystemRegister) with their registration id.
+    system_registered: HashMap<ClientId, String>,
     /// Proxied requests: client transaction -> the server transaction it serves (RFC 3261 §16.6).
     proxied: HashMap<TxId, TxId>,
     /// Timer C of each proxied INVITE, by client transaction.
@@ -158,6 +167,7 @@ impl ServerCore {
             local,
             reopen: Vec::new(),
             refused: HashMap::new(),
+            system_registered: HashMap::new(),
             proxied: HashMap::new(),
             timer_c: HashMap::new(),
             tr87_listener,
@@ -395,6 +405,7 @@ impl ServerCore {
 
     /// A client's connection closed: its monitors go.
     pub fn client_closed(&mut self, client: ClientId, now: Instant) {
+        self.system_registered.remove(&client);
         if self.clients.remove(&client).is_some() {
             let actions = self.monitors.client_gone(client);
             self.monitor_actions(actions, now);
@@ -982,6 +993,12 @@ impl ServerCore {
                     self.send_phone_requests(mac, &mut old, now);
                     self.forget_phone(mac, old, now);
                 }
+                // The phone is gone from the switching function: so are its lines.
+                let before = self.devices.len();
+                self.devices.retain(|_, (m, _)| *m != mac);
+                if self.devices.len() != before {
+                    self.devices_changed(now);
+                }
             }
             RegistrarEvent::Pending { .. } => {}
         }
@@ -1087,8 +1104,15 @@ impl ServerCore {
                 self.monitor_actions(actions, now);
             }
             SessionEvent::Devices(lines) => {
+                let mut new = false;
                 for line in &lines {
-                    self.devices.insert(device_key(line), (mac, line.clone()));
+                    new |= self
+                        .devices
+                        .insert(device_key(line), (mac, line.clone()))
+                        .is_none_or(|(m, _)| m != mac);
+                }
+                if new {
+                    self.devices_changed(now);
                 }
                 let ready = self.phone_state(&mac) == Some(SessionState::Ready);
                 if let Some(entry) = self.phones.get_mut(&mac) {
@@ -1171,6 +1195,7 @@ impl ServerCore {
                 }
                 XmlClientEvent::SessionStarted { .. } => {}
                 XmlClientEvent::Ended(_) => {
+                    self.system_registered.remove(&client);
                     let actions = self.monitors.client_gone(client);
                     self.monitor_actions(actions, now);
                     self.flush_client(client);
@@ -1189,10 +1214,33 @@ impl ServerCore {
                 self.respond(client, token, &answer, now);
             }
             "SystemRegister" => {
+                // The client hears SwFunctionDevicesChanged when phones come and go.
+                let id = format!("sys{}", client.0);
+                self.system_registered.insert(client, id.clone());
                 let answer = CstaMessage::from(SystemRegisterResponse {
-                    sys_stat_register_id: client.0.to_string(),
+                    sys_stat_register_id: id,
                     ..Default::default()
                 });
+                self.respond(client, token, &answer, now);
+            }
+            "SystemRegisterCancel" => {
+                let answer = match self.system_registered.remove(&client) {
+                    Some(_) => CstaMessage::from(SystemRegisterCancelResponse::default()),
+                    None => CstaMessage::from(CSTAErrorCode::Operation(
+                        OperationError::InvalidCrossRefId,
+                    )),
+                };
+                self.respond(client, token, &answer, now);
+            }
+            "GetLogicalDeviceInformation" | "GetPhysicalDeviceInformation" => {
+                let answer = match target_device(&message)
+                    .and_then(|d| self.devices.get(&device_key(&d)).cloned())
+                {
+                    Some((mac, _)) => self.device_information(message.element_name(), mac),
+                    None => {
+                        CstaMessage::from(CSTAErrorCode::Operation(OperationError::InvalidDeviceId))
+                    }
+                };
                 self.respond(client, token, &answer, now);
             }
             "GetSwitchingFunctionDevices" => {
@@ -1283,6 +1331,45 @@ impl ServerCore {
                     }
                 }
             }
+        }
+    }
+
+    /// The server's own answer to GetLogical/PhysicalDeviceInformation (ECMA-269 13.1.2, 13.1.3): every
+    /// line is a station with one physical element, the phone, named by its User-Agent.
+    fn device_information(&self, request: &str, mac: Mac) -> CstaMessage {
+        if request == "GetLogicalDeviceInformation" {
+            return CstaMessage::from(GetLogicalDeviceInformationResponse {
+                device_category: Some(DeviceCategory::Station),
+                has_physical_element: true,
+                appearance_addressable: false,
+                appearance_type: "standard".into(),
+                ..Default::default()
+            });
+        }
+        CstaMessage::from(GetPhysicalDeviceInformationResponse {
+            device_category: Some(DeviceCategory::Station),
+            has_logical_element: true,
+            device_model_name: self
+                .registrar
+                .phone(&mac)
+                .and_then(|p| p.user_agent.clone()),
+            ..Default::default()
+        })
+    }
+
+    /// SwFunctionDevicesChanged to every client registered for system status (ECMA-269 14.2.3).
+    fn devices_changed(&mut self, now: Instant) {
+        let registered: Vec<(ClientId, String)> = self
+            .system_registered
+            .iter()
+            .map(|(c, id)| (*c, id.clone()))
+            .collect();
+        for (client, id) in registered {
+            let event = CstaMessage::from(SwFunctionDevicesChanged {
+                sys_stat_register_id: Some(id),
+                ..Default::default()
+            });
+            self.notify(client, &event, now);
         }
     }
 
@@ -1474,6 +1561,7 @@ impl ServerCore {
                         self.tr87_calls.remove(entry.client.call_id());
                     }
                     self.tr87_tx.retain(|_, c| *c != client);
+                    self.system_registered.remove(&client);
                     let actions = self.monitors.client_gone(client);
                     self.monitor_actions(actions, now);
                     self.awaiting.retain(

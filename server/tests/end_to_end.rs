@@ -158,3 +158,84 @@ async fn two_clients_share_one_monitor_point_and_survive_a_lost_phone() {
     assert_eq!(a.next().await.1.element_name(), "CSTAErrorCode");
     server.shutdown();
 }
+
+/// Services the server answers itself: SystemRegister with SwFunctionDevicesChanged as a phone's lines
+/// appear and go, GetLogical/PhysicalDeviceInformation for a known line (and a CSTA error for an
+/// unknown one), SystemRegisterCancel.
+#[tokio::test]
+async fn the_server_answers_system_and_device_information_services() {
+    let server = server().await;
+    let sip = server.sip_addr(Protocol::Tcp).expect("SIP listener");
+    let mut client = Client::connect(server.csta_xml[0]).await;
+    let invoke = client
+        .send(&format!(
+            "<SystemRegister xmlns=\"{ED5}\"><requestTypes><switchingFunctionDevicesChanged>true\
+             </switchingFunctionDevicesChanged></requestTypes></SystemRegister>"
+        ))
+        .await;
+    let registration = match client.next().await {
+        (id, CstaMessage::SystemRegisterResponse(r)) if id == invoke => {
+            r.sys_stat_register_id.clone()
+        }
+        other => panic!("expected SystemRegisterResponse, got {other:?}"),
+    };
+    let logical = format!(
+        "<GetLogicalDeviceInformation xmlns=\"{ED5}\"><device>{LINE}</device></GetLogicalDeviceInformation>"
+    );
+    client.send(&logical).await;
+    assert_eq!(
+        client.next().await.1.element_name(),
+        "CSTAErrorCode",
+        "no phone has the line yet"
+    );
+
+    // A phone registers and reports its line: the client hears the change.
+    let mut phone = Phone::new(sip, "reg-1").await;
+    phone.register().await;
+    phone.accept_csta_dialog().await;
+    match client.next().await {
+        (9999, CstaMessage::SwFunctionDevicesChanged(e)) => {
+            assert_eq!(
+                e.sys_stat_register_id.as_deref(),
+                Some(registration.as_str())
+            )
+        }
+        other => panic!("expected SwFunctionDevicesChanged, got {other:?}"),
+    }
+
+    client.send(&logical).await;
+    match client.next().await.1 {
+        CstaMessage::GetLogicalDeviceInformationResponse(r) => {
+            assert!(r.has_physical_element);
+            assert_eq!(
+                r.device_category,
+                Some(uacsta_csta::types::DeviceCategory::Station)
+            );
+        }
+        other => panic!("expected GetLogicalDeviceInformationResponse, got {other:?}"),
+    }
+    client
+        .send(&format!(
+            "<GetPhysicalDeviceInformation xmlns=\"{ED5}\"><device>{LINE}</device></GetPhysicalDeviceInformation>"
+        ))
+        .await;
+    match client.next().await.1 {
+        CstaMessage::GetPhysicalDeviceInformationResponse(r) => {
+            assert!(r.has_logical_element);
+            assert_eq!(r.device_model_name.as_deref(), Some("snomD785/10.1.54.13"));
+        }
+        other => panic!("expected GetPhysicalDeviceInformationResponse, got {other:?}"),
+    }
+
+    client
+        .send(&format!(
+            "<SystemRegisterCancel xmlns=\"{ED5}\"><sysStatRegisterID>{registration}</sysStatRegisterID>\
+             </SystemRegisterCancel>"
+        ))
+        .await;
+    assert_eq!(
+        client.next().await.1.element_name(),
+        "SystemRegisterCancelResponse"
+    );
+    server.shutdown();
+}
