@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use uacsta_csta::error_code::{OperationError, SystemResourceAvailabilityError};
+use uacsta_csta::messages::call_control::{AlternateCallResponse, HoldCall, RetrieveCall};
 use uacsta_csta::messages::capability::{
     DeviceList, DeviceListItem, GetLogicalDeviceInformationResponse,
     GetPhysicalDeviceInformationResponse, GetSwitchingFunctionDevicesResponse,
@@ -28,7 +29,7 @@ use uacsta_csta::messages::system::{
     RequestSystemStatusResponse, SwFunctionDevicesChanged, SystemRegisterCancelResponse,
     SystemRegisterResponse,
 };
-use uacsta_csta::types::{DeviceCategory, DeviceID};
+use uacsta_csta::types::{ConnectionID, DeviceCategory, DeviceID};
 use uacsta_csta::{CSTAErrorCode, CstaMessage};
 use uacsta_sip::ids::IdGenerator;
 use uacsta_sip::parse::ParseError;
@@ -86,6 +87,16 @@ enum Awaiting {
     OpenPoint { device: String },
     /// MonitorStop closing one.
     ClosePoint,
+    /// AlternateCall emulated (estos manual §2.4): HoldCall of the active call sent, RetrieveCall of
+    /// the held call next.
+    AlternateHold {
+        client: ClientId,
+        token: u64,
+        mac: Mac,
+        held_call: Box<ConnectionID>,
+    },
+    /// The RetrieveCall of an emulated AlternateCall.
+    AlternateRetrieve { client: ClientId, token: u64 },
 }
 
 /// A TR/87 client and where its dialog's requests go.
@@ -409,8 +420,7 @@ impl ServerCore {
         if self.clients.remove(&client).is_some() {
             let actions = self.monitors.client_gone(client);
             self.monitor_actions(actions, now);
-            self.awaiting
-                .retain(|_, a| !matches!(a, Awaiting::Client { client: c, .. } if *c == client));
+            self.awaiting.retain(|_, a| !awaiting_client(a, client));
         }
         self.run(now);
     }
@@ -1168,6 +1178,39 @@ impl ServerCore {
                 self.monitor_actions(actions, now);
             }
             Awaiting::ClosePoint => {}
+            Awaiting::AlternateHold {
+                client,
+                token,
+                mac,
+                held_call,
+            } => match result {
+                Ok(CstaMessage::HoldCallResponse(_)) => {
+                    let retrieve = CstaMessage::from(RetrieveCall {
+                        call_to_be_retrieved: *held_call,
+                        ..Default::default()
+                    });
+                    self.send_to_phone(
+                        mac,
+                        &retrieve,
+                        Awaiting::AlternateRetrieve { client, token },
+                        now,
+                    );
+                }
+                other => {
+                    let answer = other.unwrap_or_else(|e| error_for(&e));
+                    self.respond(client, token, &answer, now);
+                }
+            },
+            Awaiting::AlternateRetrieve { client, token } => {
+                let answer = match result {
+                    Ok(CstaMessage::RetrieveCallResponse(_)) => {
+                        CstaMessage::from(AlternateCallResponse::default())
+                    }
+                    Ok(other) => other,
+                    Err(e) => error_for(&e),
+                };
+                self.respond(client, token, &answer, now);
+            }
         }
     }
 
@@ -1271,6 +1314,33 @@ impl ServerCore {
                 self.respond(client, token, &answer, now);
                 self.notify(client, &report, now);
             }
+            "AlternateCall" => {
+                // Emulated with HoldCall and RetrieveCall: none of the phones of the estos tables
+                // performs AlternateCall itself.
+                let CstaMessage::AlternateCall(alternate) = &message else {
+                    return;
+                };
+                let Some((mac, _)) = target_device(&message)
+                    .and_then(|d| self.devices.get(&device_key(&d)).cloned())
+                else {
+                    let e = CstaMessage::from(CSTAErrorCode::Operation(
+                        OperationError::InvalidDeviceId,
+                    ));
+                    self.respond(client, token, &e, now);
+                    return;
+                };
+                let hold = CstaMessage::from(HoldCall {
+                    call_to_be_held: alternate.active_call.clone(),
+                    ..Default::default()
+                });
+                let awaiting = Awaiting::AlternateHold {
+                    client,
+                    token,
+                    mac,
+                    held_call: Box::new(alternate.held_call.clone()),
+                };
+                self.send_to_phone(mac, &hold, awaiting, now);
+            }
             "MonitorStart" => {
                 let Some(device) = target_device(&message).and_then(|d| self.known_device(&d))
                 else {
@@ -1370,6 +1440,37 @@ impl ServerCore {
                 ..Default::default()
             });
             self.notify(client, &event, now);
+        }
+    }
+
+    /// Sends a request of the server's own to a phone; its answer is handled as `awaiting` says. A phone
+    /// whose dialog is not ready makes the client's request fail at once.
+    fn send_to_phone(&mut self, mac: Mac, message: &CstaMessage, awaiting: Awaiting, now: Instant) {
+        let phone_token = self.next_token;
+        self.next_token += 1;
+        let sent = self
+            .phones
+            .get_mut(&mac)
+            .map(|p| p.session.request(message, phone_token, now));
+        if matches!(sent, Some(Ok(()))) {
+            self.awaiting.insert(phone_token, awaiting);
+        } else {
+            self.phone_answer_now(awaiting, now);
+        }
+    }
+
+    /// The client behind `awaiting` gets "out of service" (the phone's dialog is down).
+    fn phone_answer_now(&mut self, awaiting: Awaiting, now: Instant) {
+        let error = CstaMessage::from(CSTAErrorCode::SystemResourceAvailability(
+            SystemResourceAvailabilityError::DeviceOutOfService,
+        ));
+        match awaiting {
+            Awaiting::Client { client, token }
+            | Awaiting::AlternateHold { client, token, .. }
+            | Awaiting::AlternateRetrieve { client, token } => {
+                self.respond(client, token, &error, now)
+            }
+            Awaiting::OpenPoint { .. } | Awaiting::ClosePoint => {}
         }
     }
 
@@ -1564,9 +1665,7 @@ impl ServerCore {
                     self.system_registered.remove(&client);
                     let actions = self.monitors.client_gone(client);
                     self.monitor_actions(actions, now);
-                    self.awaiting.retain(
-                        |_, a| !matches!(a, Awaiting::Client { client: c, .. } if *c == client),
-                    );
+                    self.awaiting.retain(|_, a| !awaiting_client(a, client));
                 }
             }
         }
@@ -1604,6 +1703,16 @@ fn event_kind<A>(event: &RegistrarEvent<A>) -> &'static str {
         RegistrarEvent::ContactChanged { .. } => "contact changed",
         RegistrarEvent::PhoneDown { .. } => "phone down",
         RegistrarEvent::Pending { .. } => "pending activation",
+    }
+}
+
+/// Whether an outstanding phone request answers this client.
+fn awaiting_client(awaiting: &Awaiting, client: ClientId) -> bool {
+    match awaiting {
+        Awaiting::Client { client: c, .. }
+        | Awaiting::AlternateHold { client: c, .. }
+        | Awaiting::AlternateRetrieve { client: c, .. } => *c == client,
+        Awaiting::OpenPoint { .. } | Awaiting::ClosePoint => false,
     }
 }
 

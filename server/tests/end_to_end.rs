@@ -239,3 +239,45 @@ async fn the_server_answers_system_and_device_information_services() {
     );
     server.shutdown();
 }
+
+/// AlternateCall is emulated by the server with HoldCall of the active call, then RetrieveCall of the
+/// held one, as the estos tables say for every phone family.
+#[tokio::test]
+async fn alternate_call_is_emulated_with_hold_and_retrieve() {
+    let server = server().await;
+    let sip = server.sip_addr(Protocol::Tcp).expect("SIP listener");
+    let mut phone = Phone::new(sip, "reg-1").await;
+    phone.register().await;
+    phone.accept_csta_dialog().await;
+    assert_eq!(phone.response().await.status, StatusCode::OK);
+
+    let mut client = Client::connect(server.csta_xml[0]).await;
+    let invoke = client
+        .send(&format!(
+            "<AlternateCall xmlns=\"{ED5}\"><heldCall><callID>1</callID><deviceID>{LINE}</deviceID></heldCall>\
+             <activeCall><callID>2</callID><deviceID>{LINE}</deviceID></activeCall></AlternateCall>"
+        ))
+        .await;
+    let hold = phone.request(Method::Info).await;
+    match decode(&hold.body) {
+        CstaMessage::HoldCall(h) => assert_eq!(h.call_to_be_held.call_id.as_deref(), Some("2")),
+        other => panic!("expected HoldCall of the active call, got {other:?}"),
+    }
+    phone
+        .answer(&hold, Some(csta("HoldCallResponse", "")))
+        .await;
+    let retrieve = phone.request(Method::Info).await;
+    match decode(&retrieve.body) {
+        CstaMessage::RetrieveCall(r) => {
+            assert_eq!(r.call_to_be_retrieved.call_id.as_deref(), Some("1"))
+        }
+        other => panic!("expected RetrieveCall of the held call, got {other:?}"),
+    }
+    phone
+        .answer(&retrieve, Some(csta("RetrieveCallResponse", "")))
+        .await;
+    let (id, answer) = client.next().await;
+    assert_eq!(id, invoke);
+    assert_eq!(answer.element_name(), "AlternateCallResponse");
+    server.shutdown();
+}
