@@ -141,6 +141,7 @@ struct SippPhone {
 }
 
 impl SippPhone {
+    /// SIPp as a phone: `phone.xml` registers, `csta` answers the server's CSTA dialog.
     async fn start(
         sipp: &Path,
         name: &str,
@@ -148,7 +149,44 @@ impl SippPhone {
         protocol: Protocol,
         server: SocketAddr,
     ) -> Self {
-        let dir = tempdir(&format!("sipp-phone-{name}-{protocol}"));
+        Self::launch(
+            sipp,
+            &format!("sipp-phone-{name}-{protocol}"),
+            protocol,
+            server,
+            |c| {
+                c.arg("-sf")
+                    .arg(scenario("phone.xml"))
+                    .arg("-oocsf")
+                    .arg(scenario(csta))
+                    .args(["-s", MAC, "-au", MAC, "-ap", PASSWORD]);
+            },
+        )
+    }
+
+    /// SIPp as a TR/87 client of line 181 (`tr87_client.xml`).
+    async fn tr87_client(sipp: &Path, protocol: Protocol, server: SocketAddr) -> Self {
+        Self::launch(
+            sipp,
+            &format!("sipp-tr87-{protocol}"),
+            protocol,
+            server,
+            |c| {
+                c.arg("-sf")
+                    .arg(scenario("tr87_client.xml"))
+                    .args(["-s", "181"]);
+            },
+        )
+    }
+
+    fn launch(
+        sipp: &Path,
+        name: &str,
+        protocol: Protocol,
+        server: SocketAddr,
+        scenario_args: impl FnOnce(&mut Command),
+    ) -> Self {
+        let dir = tempdir(name);
         let fifo = dir.join("sync");
         let made = std::process::Command::new("mkfifo")
             .arg(&fifo)
@@ -166,16 +204,14 @@ impl SippPhone {
             Protocol::Udp => "u1",
             _ => "t1",
         };
-        let child = Command::new(sipp)
-            .current_dir(&dir)
-            .arg("-sf")
-            .arg(scenario("phone.xml"))
-            .arg("-oocsf")
-            .arg(scenario(csta))
+        let mut command = Command::new(sipp);
+        command.current_dir(&dir);
+        scenario_args(&mut command);
+        let child = command
             .arg(server.to_string())
             .args(["-t", transport, "-i", "127.0.0.1"])
             .args(["-p", &free_port(protocol).to_string()])
-            .args(["-m", "1", "-s", MAC, "-au", MAC, "-ap", PASSWORD])
+            .args(["-m", "1"])
             .args(["-timeout", "30", "-timeout_error", "-nostdin"])
             .args(["-trace_msg", "-trace_err", "-trace_stat"])
             .arg("-stf")
@@ -455,4 +491,72 @@ async fn sipp_phone_without_csta_over_tcp() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sipp_phone_without_csta_over_udp() {
     phone_without_csta(Protocol::Udp).await;
+}
+
+/// SIPp plays a TR/87 client against the server while a scripted phone answers: RequestSystemStatus
+/// in the INVITE, MonitorStart in an INFO answered in its 200 OK with the client's own cross-reference
+/// id, one event as INFO in the client's edition (ed3), and BYE releasing the phone's monitor point.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sipp_tr87_client_monitors_a_phone() {
+    let Some(sipp) = sipp() else { return };
+    let server = server().await;
+    let sip = server.sip_addr(Protocol::Tcp).expect("SIP listener");
+    let mut phone = common::Phone::new(sip, "reg-tr87").await;
+    phone.register().await;
+    let dialog = phone.accept_csta_dialog().await;
+    assert_eq!(phone.response().await.status, uacsta_sip::StatusCode::OK);
+
+    let mut client = SippPhone::tr87_client(&sipp, Protocol::Tcp, sip).await;
+    let monitor = client
+        .during(
+            "the client's MonitorStart",
+            phone.request(uacsta_sip::Method::Info),
+        )
+        .await;
+    match common::decode(&monitor.body) {
+        CstaMessage::MonitorStart(m) => assert_eq!(
+            m.monitor_object,
+            uacsta_csta::types::MonitorObject::DeviceObject(uacsta_csta::types::DeviceID {
+                value: common::LINE.into(),
+                ..Default::default()
+            })
+        ),
+        other => panic!("expected MonitorStart, got {other:?}"),
+    }
+    phone
+        .answer(
+            &monitor,
+            Some(common::csta(
+                "MonitorStartResponse",
+                "<monitorCrossRefID>43</monitorCrossRefID>",
+            )),
+        )
+        .await;
+    let delivered = common::csta(
+        "DeliveredEvent",
+        &format!(
+            "<monitorCrossRefID>43</monitorCrossRefID><connection><callID>-12</callID><deviceID>{line}\
+             </deviceID></connection><alertingDevice><deviceIdentifier>{line}</deviceIdentifier>\
+             </alertingDevice><callingDevice><deviceIdentifier>sip:200@127.0.0.1</deviceIdentifier>\
+             </callingDevice><calledDevice><deviceIdentifier>{line}</deviceIdentifier></calledDevice>\
+             <lastRedirectionDevice><notRequired/></lastRedirectionDevice><localConnectionInfo>alerting\
+             </localConnectionInfo><cause>newCall</cause>",
+            line = common::LINE
+        ),
+    );
+    phone.send_info(&dialog, delivered).await;
+    assert_eq!(phone.response().await.status, uacsta_sip::StatusCode::OK);
+    // The client's BYE releases the monitor point in the phone.
+    let stop = client
+        .during(
+            "the MonitorStop after the client's BYE",
+            phone.request(uacsta_sip::Method::Info),
+        )
+        .await;
+    match common::decode(&stop.body) {
+        CstaMessage::MonitorStop(m) => assert_eq!(m.monitor_cross_ref_id, "43"),
+        other => panic!("expected MonitorStop, got {other:?}"),
+    }
+    client.finished().await;
+    server.shutdown();
 }
