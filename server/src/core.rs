@@ -200,27 +200,15 @@ impl ServerCore {
             .into_iter()
             .find_map(|p| local.get(&p).map(|a| (p, *a)))
             .unwrap_or((Protocol::Tcp, SocketAddr::from(([127, 0, 0, 1], 5060))));
-        let mut contact = Uri::sip(Some("uacsta"), Host::Ip(addr.ip()), Some(addr.port()));
-        if protocol != Protocol::Udp
-            && let Some(sip) = contact.as_sip_mut()
-        {
-            sip.params.set(
-                "transport",
-                Some(&protocol.via_token().to_ascii_lowercase()),
-            );
-        }
         let mut tr87 = Tr87Config::new(
-            contact,
+            listener_uri(Some("uacsta"), addr, protocol),
             protocol.via_token(),
             Host::Ip(addr.ip()),
             Some(addr.port()),
         );
         tr87.users = config.tr87_users.clone();
         tr87.timers = config.timers;
-        let secret = ids.nonce_secret();
-        let seed = u64::from_le_bytes([
-            secret[0], secret[1], secret[2], secret[3], secret[4], secret[5], secret[6], secret[7],
-        ]);
+        let seed = next_seed(ids);
         Tr87Listener::new(tr87, seed, now).unwrap_or_else(|_| {
             Tr87Listener::new(
                 Tr87Config::new(
@@ -674,13 +662,32 @@ impl ServerCore {
         Some(Target::new(protocol, SocketAddr::new(ip, port)))
     }
 
-    /// Our Via for a request forwarded over `protocol`.
-    fn our_via(&mut self, protocol: Protocol) -> uacsta_sip::header::Via {
-        let local = self
-            .local
+    /// Our listening address for `protocol` (loopback 5060 when we have none).
+    fn local_addr(&self, protocol: Protocol) -> SocketAddr {
+        self.local
             .get(&protocol)
             .copied()
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)));
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)))
+    }
+
+    /// Takes our own Route off a record-routed request and finds where it goes next: the next Route,
+    /// else the Request-URI (loose routing, RFC 3261 §16.4, §16.12).
+    fn next_hop(&self, request: &mut Request) -> Option<Target> {
+        request
+            .headers
+            .remove_first_value(&uacsta_sip::HeaderName::Route);
+        let next = request
+            .headers
+            .typed::<uacsta_sip::header::Route>()
+            .and_then(Result::ok)
+            .map(|r| r.uri.clone())
+            .unwrap_or_else(|| request.uri.clone());
+        self.target_of(&next)
+    }
+
+    /// Our Via for a request forwarded over `protocol`.
+    fn our_via(&mut self, protocol: Protocol) -> uacsta_sip::header::Via {
+        let local = self.local_addr(protocol);
         let mut via = uacsta_sip::header::Via::new(
             protocol.via_token(),
             Host::Ip(local.ip()),
@@ -717,20 +724,10 @@ impl ServerCore {
         request.uri = request_uri;
         request.headers.set_typed(&MaxForwards(max_forwards - 1));
         if record_route && request.method == Method::Invite {
-            let local = self
-                .local
-                .get(&target.protocol)
-                .copied()
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)));
-            let mut uri = Uri::sip(None, Host::Ip(local.ip()), Some(local.port()));
+            let local = self.local_addr(target.protocol);
+            let mut uri = listener_uri(None, local, target.protocol);
             if let Some(sip) = uri.as_sip_mut() {
                 sip.params.set("lr", None);
-                if target.protocol != Protocol::Udp {
-                    sip.params.set(
-                        "transport",
-                        Some(&target.protocol.via_token().to_ascii_lowercase()),
-                    );
-                }
             }
             request.headers.push_front(
                 uacsta_sip::HeaderName::RecordRoute,
@@ -769,16 +766,7 @@ impl ServerCore {
         mut request: Request,
         now: Instant,
     ) -> Result<(), Response> {
-        request
-            .headers
-            .remove_first_value(&uacsta_sip::HeaderName::Route);
-        let next = request
-            .headers
-            .typed::<uacsta_sip::header::Route>()
-            .and_then(Result::ok)
-            .map(|r| r.uri.clone())
-            .unwrap_or_else(|| request.uri.clone());
-        let Some(target) = self.target_of(&next) else {
+        let Some(target) = self.next_hop(&mut request) else {
             let mut r = Response::to_request(&request, StatusCode::NOT_FOUND, None);
             r.reason = "Not Found (the next hop is not reachable)".into();
             return Err(r);
@@ -870,16 +858,7 @@ impl ServerCore {
         if !self.routes_through_us(&request) {
             return;
         }
-        request
-            .headers
-            .remove_first_value(&uacsta_sip::HeaderName::Route);
-        let next = request
-            .headers
-            .typed::<uacsta_sip::header::Route>()
-            .and_then(Result::ok)
-            .map(|r| r.uri.clone())
-            .unwrap_or_else(|| request.uri.clone());
-        let Some(target) = self.target_of(&next) else {
+        let Some(target) = self.next_hop(&mut request) else {
             return;
         };
         let via = self.our_via(target.protocol);
@@ -978,11 +957,7 @@ impl ServerCore {
                     .and_then(|p| p.aor.clone())
                     .unwrap_or_else(|| binding.contact.uri.clone());
                 let config = self.session_config(binding.source.protocol);
-                let secret = self.ids.nonce_secret();
-                let seed = u64::from_le_bytes([
-                    secret[0], secret[1], secret[2], secret[3], secret[4], secret[5], secret[6],
-                    secret[7],
-                ]);
+                let seed = next_seed(&mut self.ids);
                 let mut session = PhoneSession::new(config, binding.contact.uri.clone(), aor, seed);
                 session.open(now);
                 if let Some(call_id) = session.call_id() {
@@ -1028,23 +1003,11 @@ impl ServerCore {
 
     fn session_config(&self, protocol: Protocol) -> SessionConfig {
         let mut config = self.config.session.clone();
-        let local = self
-            .local
-            .get(&protocol)
-            .copied()
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 5060)));
+        let local = self.local_addr(protocol);
         config.via_transport = protocol.via_token().to_string();
         config.via_host = Host::Ip(local.ip());
         config.via_port = Some(local.port());
-        let mut contact = Uri::sip(Some("uacsta"), Host::Ip(local.ip()), Some(local.port()));
-        if protocol != Protocol::Udp
-            && let Some(sip) = contact.as_sip_mut()
-        {
-            sip.params.set(
-                "transport",
-                Some(&protocol.via_token().to_ascii_lowercase()),
-            );
-        }
+        let contact = listener_uri(Some("uacsta"), local, protocol);
         config.contact = contact.clone();
         config.local_uri = contact;
         config
@@ -1704,6 +1667,28 @@ fn event_kind<A>(event: &RegistrarEvent<A>) -> &'static str {
         RegistrarEvent::PhoneDown { .. } => "phone down",
         RegistrarEvent::Pending { .. } => "pending activation",
     }
+}
+
+/// A seed for a per-phone or per-listener generator, drawn from the core's own.
+fn next_seed(ids: &mut IdGenerator) -> u64 {
+    let secret = ids.nonce_secret();
+    u64::from_le_bytes([
+        secret[0], secret[1], secret[2], secret[3], secret[4], secret[5], secret[6], secret[7],
+    ])
+}
+
+/// A SIP URI at one of our listeners, with `transport=` for stream transports.
+fn listener_uri(user: Option<&str>, addr: SocketAddr, protocol: Protocol) -> Uri {
+    let mut uri = Uri::sip(user, Host::Ip(addr.ip()), Some(addr.port()));
+    if protocol != Protocol::Udp
+        && let Some(sip) = uri.as_sip_mut()
+    {
+        sip.params.set(
+            "transport",
+            Some(&protocol.via_token().to_ascii_lowercase()),
+        );
+    }
+    uri
 }
 
 /// Whether an outstanding phone request answers this client.

@@ -288,15 +288,12 @@ impl PhoneSession {
 
     /// Ends the dialog with BYE.
     pub fn close(&mut self, now: Instant) {
-        if let Some(dialog) = self.dialog.as_mut() {
-            let via = Via::new(
-                &self.config.via_transport,
-                self.config.via_host.clone(),
-                self.config.via_port,
-                &self.ids.branch(),
-            );
-            let bye = dialog.create_request(Method::Bye, &via);
-            self.send(bye, Purpose::Bye, "", now);
+        if self.dialog.is_some() {
+            let via = self.via();
+            if let Some(dialog) = self.dialog.as_mut() {
+                let bye = dialog.create_request(Method::Bye, &via);
+                self.send(bye, Purpose::Bye, "", now);
+            }
         }
         self.go_down(DownReason::Closed);
     }
@@ -535,13 +532,7 @@ impl PhoneSession {
             .require::<CSeq>()
             .map(|c| c.seq)
             .unwrap_or(1);
-        let branch = self.ids.branch();
-        let via = Via::new(
-            &self.config.via_transport,
-            self.config.via_host.clone(),
-            self.config.via_port,
-            &branch,
-        );
+        let via = self.via();
         if let Some(dialog) = self.dialog.as_mut() {
             let _ = dialog.handle_response(response);
             self.acks.push_back(dialog.create_ack(seq, &via));
@@ -611,15 +602,10 @@ impl PhoneSession {
     }
 
     fn refresh(&mut self, now: Instant) {
+        let via = self.via();
         let Some(dialog) = self.dialog.as_mut() else {
             return;
         };
-        let via = Via::new(
-            &self.config.via_transport,
-            self.config.via_host.clone(),
-            self.config.via_port,
-            &self.ids.branch(),
-        );
         let mut reinvite = dialog.create_request(Method::Invite, &via);
         self.timer.add_request_headers(&mut reinvite);
         self.invite = Some(reinvite.clone());
